@@ -1,0 +1,132 @@
+"""API machinery shared by every app: roles, scoped viewsets, natural-key fields, pagination, errors."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.response import Response
+
+from .roles import STAFF_EDIT_ROLES, STAFF_VIEW_ROLES
+
+logger = logging.getLogger(__name__)
+
+
+def validation_error_detail(error: DjangoValidationError):
+    if hasattr(error, "error_dict"):
+        return {field: [str(m) for m in messages] for field, messages in error.message_dict.items()}
+    return {"non_field_errors": [str(m) for m in error.messages]}
+
+
+def exception_handler(exc, context):
+    """One JSON error shape; Django's own exceptions become 400/403/404 instead of 500s."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(validation_error_detail(exc))
+    elif isinstance(exc, ProtectedError):
+        exc = exceptions.ValidationError({"non_field_errors": [_("This object is still referenced and cannot be removed.")]})
+    elif isinstance(exc, IntegrityError):
+        logger.info("integrity error turned into 400: %s", exc)
+        exc = exceptions.ValidationError({"non_field_errors": [_("This change conflicts with existing data (a duplicate?).")]})
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found."))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    from rest_framework.views import exception_handler as drf_exception_handler  # noqa: PLC0415 (import cycle)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        request = context.get("request")
+        logger.exception("unhandled API error", exc_info=exc)
+        return Response(
+            {"detail": _("Internal error. The request changed nothing; quote this id: %(id)s")
+             % {"id": getattr(request, "id", "-")}},
+            status=500,
+        )
+    return response
+
+
+class ScopedSlugRelatedField(serializers.SlugRelatedField):
+    """A related object named by its natural key (code, uscc), offered only from the caller's scope.
+
+    An object outside the scope answers exactly like one that does not exist.
+    """
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is not None and hasattr(queryset, "visible_to"):
+            queryset = queryset.visible_to(request.user)
+        return queryset
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is not None and hasattr(queryset, "visible_to"):
+            queryset = queryset.visible_to(request.user)
+        return queryset
+
+
+def ensure_in_scope(user, instance):
+    """After a write, inside its transaction: the object must still be visible to its writer."""
+    model = type(instance)
+    if not model._default_manager.visible_to(user).filter(pk=instance.pk).exists():
+        raise DjangoValidationError(_("This would put the object outside your scope."))
+
+
+class ScopedModelViewSet(viewsets.ModelViewSet):
+    """List/create/retrieve/update over `Model.objects.visible_to(user)`; no delete unless a subclass allows.
+
+    Writes run in a transaction; model validation (`full_clean`) runs before saving, and the saved object
+    must still be in the writer's scope, or nothing is written.
+    """
+
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    view_roles = STAFF_VIEW_ROLES
+    edit_roles = STAFF_EDIT_ROLES
+    lookup_value_regex = r"\d+"
+
+    def get_base_queryset(self):
+        return self.queryset.all()
+
+    def get_queryset(self):
+        return self.get_base_queryset().visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            instance = serializer.save()
+            ensure_in_scope(self.request.user, instance)
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            instance = serializer.save()
+            ensure_in_scope(self.request.user, instance)
+
+
+class ModelCleanMixin:
+    """Serializer mixin: run the model's own `clean()` rules so the API enforces what forms enforce.
+
+    Fields the serializer does not write (tree bookkeeping, derived fields) are left out of field
+    validation; `Meta.clean_exclude` names more.
+    """
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = self.instance if self.instance is not None else model()
+        for key, value in attrs.items():
+            if not isinstance(value, list) and hasattr(model, key):
+                setattr(instance, key, value)
+        writable = {name for name, field in self.fields.items() if not field.read_only}
+        exclude = {f.name for f in model._meta.concrete_fields if f.name not in writable}
+        exclude |= set(getattr(self.Meta, "clean_exclude", ()))
+        try:
+            instance.full_clean(exclude=sorted(exclude), validate_unique=False, validate_constraints=False)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(validation_error_detail(error)) from error
+        return attrs

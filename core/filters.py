@@ -1,0 +1,65 @@
+"""Filters shared by every FilterSet (pages and API use the same FilterSet classes)."""
+
+import django_filters
+from django.apps import apps
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+
+def _scoped(model_label):
+    def queryset(request):
+        model = apps.get_model(model_label)
+        if request is None:
+            return model._default_manager.all()
+        return model._default_manager.visible_to(request.user)
+
+    return queryset
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SubtreeFilter(django_filters.ModelChoiceFilter):
+    """`?region=<code>`: rows whose `field_name` (a Region/PartyOrganization FK path) lies in that node's
+    subtree — one indexed `path LIKE 'prefix%'`. Only nodes the caller may see are accepted."""
+
+    def __init__(self, *args, model_label="organizations.Region", **kwargs):
+        kwargs.setdefault("queryset", _scoped(model_label))
+        kwargs.setdefault("to_field_name", "code")
+        kwargs.setdefault("null_label", None)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        prefix = f"{self.field_name}__" if self.field_name else ""
+        return qs.filter(**{f"{prefix}path__startswith": value.path})
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class NaturalKeyFilter(django_filters.ModelChoiceFilter):
+    """`?enterprise=<uscc>` / `?organization=<code>`: exact object by natural key, scoped to the caller."""
+
+    def __init__(self, *args, model_label, to_field_name, **kwargs):
+        kwargs.setdefault("queryset", _scoped(model_label))
+        kwargs["to_field_name"] = to_field_name
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SearchFilter(django_filters.CharFilter):
+    """`?q=text`: case-insensitive match on any of `fields`."""
+
+    def __init__(self, *args, fields=(), **kwargs):
+        self.search_fields = fields
+        kwargs.setdefault("label", _("Search"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        from django.db.models import Q  # noqa: PLC0415
+
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value.strip()})
+        return qs.filter(condition)

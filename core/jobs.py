@@ -1,0 +1,150 @@
+"""Every background job runs inside a persistent `Job` record (after NetBox's core.Job).
+
+    @job_handler("coverage.compute")
+    def compute(job): ...            # returns a JSON-able result dict; raising marks the job failed
+
+    job = enqueue("coverage.compute", {"region": "431281"}, user=request.user, region_code="431281")
+
+With no broker configured (CELERY_TASK_ALWAYS_EAGER) the job runs in-process before `enqueue` returns.
+"""
+
+import datetime
+import logging
+import threading
+import traceback
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Job
+
+logger = logging.getLogger(__name__)
+
+_handlers = {}
+
+
+class JobQueueUnavailable(Exception):
+    """The broker could not take the job; the job is marked failed with a clear error."""
+
+
+def job_handler(kind):
+    def register(func):
+        _handlers[kind] = func
+        return func
+
+    return register
+
+
+def handler_for(kind):
+    if kind not in _handlers:
+        # Handlers live in the apps' tasks modules; Celery autodiscovery imports them in workers,
+        # and AppConfig.ready does in web processes. Be robust if neither has happened yet.
+        from django.apps import apps  # noqa: PLC0415
+        from importlib import import_module  # noqa: PLC0415
+
+        for config in apps.get_app_configs():
+            try:
+                import_module(f"{config.name}.tasks")
+            except ModuleNotFoundError:
+                continue
+    return _handlers[kind]
+
+
+def enqueue(kind, params=None, *, user=None, region_code="") -> Job:
+    handler_for(kind)  # unknown kinds fail here, before a record exists
+    job = Job.objects.create(kind=kind, params=params or {}, created_by=user if user and user.is_authenticated else None,
+                             region_code=region_code or "")
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        execute(job.pk)
+        job.refresh_from_db()
+        return job
+
+    from .tasks import run_job  # noqa: PLC0415
+
+    def send():
+        try:
+            run_job.apply_async(args=[job.pk], retry=False)
+        except Exception as exc:  # kombu OperationalError and friends: the broker is down
+            logger.warning("job %s could not be queued: %s", job.pk, exc)
+            Job.objects.filter(pk=job.pk).update(
+                status=Job.Status.FAILED, finished_at=timezone.now(),
+                error=_("The job queue is not reachable, so the job was not started. Please try again later."),
+            )
+            raise JobQueueUnavailable(str(exc)) from exc
+
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(send)
+    else:
+        send()
+    return job
+
+
+def claim(job_id) -> bool:
+    """Conditional UPDATE so that only one worker runs a job (healthchecks' sendalerts idea).
+
+    A job left "running" by a worker that died is claimed again when its message is redelivered.
+    """
+    now = timezone.now()
+    updated = Job.objects.filter(pk=job_id, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).update(
+        status=Job.Status.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1,
+    )
+    return updated == 1
+
+
+class Heartbeat:
+    """Marks the job alive every few seconds from a side thread while its handler runs."""
+
+    def __init__(self, job_id):
+        self.job_id = job_id
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True, name=f"job-{job_id}-heartbeat")
+
+    def run(self):
+        from django.db import connection  # noqa: PLC0415
+
+        try:
+            while not self.stop.wait(settings.JOB_HEARTBEAT_SECONDS):
+                Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(heartbeat_at=timezone.now())
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=5)
+
+
+def reap_stale_jobs(max_silence=None) -> int:
+    """Jobs left "running" by a worker that died (no heartbeat for `max_silence`) are marked failed."""
+    silence = max_silence if max_silence is not None else datetime.timedelta(seconds=settings.JOB_STALE_SECONDS)
+    cutoff = timezone.now() - silence
+    return Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff).update(
+        status=Job.Status.FAILED, finished_at=timezone.now(),
+        error=_("The worker running this job stopped before finishing (it was killed or lost). "
+                "Nothing of this run is kept; request the job again."),
+    )
+
+
+def execute(job_id):
+    if not claim(job_id):
+        return
+    job = Job.objects.get(pk=job_id)
+    try:
+        with Heartbeat(job.pk):
+            result = handler_for(job.kind)(job) or {}
+    except Exception as exc:  # the record says what went wrong; the traceback goes to the log only
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.FAILED, finished_at=timezone.now(), error=str(exc) or exc.__class__.__name__,
+            log=traceback.format_exc(limit=5),
+        )
+        return
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, finished_at=timezone.now(), result=result, error="")

@@ -1,0 +1,71 @@
+"""A world of two counties with one object of every scoped model in each, for the scope matrix.
+
+Each app adds its objects with `@builder`; a builder gets the county's pieces (region, enterprise,
+organization, suffix) and creates that app's objects there.
+"""
+
+import datetime
+
+from instructors.models import Assignment, DemonstrationSite, Instructor, InstructorType
+from members.models import Member
+from organizations.models import FormationMode, Region
+from tests.factories import EnterpriseFactory, cover, make_organization, make_region, make_user
+
+BUILDERS = []
+
+
+def builder(func):
+    BUILDERS.append(func)
+    return func
+
+
+def id_number(n: int) -> str:
+    from stdnum.cn import ric
+
+    body = f"43128119900101{n:03d}"
+    return body + ric.calc_check_digit(body)
+
+
+@builder
+def _members_and_instructors(county):
+    Member.objects.create(name=f"党员{county.suffix}", gender="male", id_number=id_number(county.n),
+                          organization=county.organization, employer=county.enterprise, joined_on="2015-01-01",
+                          full_on="2016-01-01", phone="13900000000")
+    person = Instructor.objects.create(name=f"指导员{county.suffix}", id_number=id_number(county.n + 100),
+                                       type=InstructorType.objects.order_by("id").first(), region=county.region,
+                                       active_from="2024-01-01")
+    Assignment.objects.create(instructor=person, enterprise=county.enterprise, start_on="2024-01-01")
+    DemonstrationSite.objects.create(organization=county.organization, level="county", designated_on="2024-07-01")
+    county.instructor = person
+    Visit = Assignment._meta.apps.get_model("instructors", "Visit")
+    Visit.objects.create(instructor=person, enterprise=county.enterprise, visited_on="2024-02-01",
+                         work_done="宣讲政策")
+
+
+class County:
+    pass
+
+
+def build_county(city, code, n):
+    county = County()
+    county.n, county.suffix = n, code[-3:]
+    county.region = make_region(code, f"县{code}", Region.Kind.COUNTY, parent=city)
+    county.town = make_region(f"{code}001", f"镇{code}", Region.Kind.TOWNSHIP, parent=county.region)
+    county.enterprise = EnterpriseFactory(region=county.town, name=f"企业{code}")
+    county.organization = make_organization(f"D{code}", county.town, mode=FormationMode.INDIVIDUAL,
+                                            established_on=datetime.date(2020, 1, 1))
+    county.link = cover(county.organization, county.enterprise)
+    county.organization.elections.create(held_on="2023-01-01", term_years=3)
+    for build in BUILDERS:
+        build(county)
+    county.viewer = make_user("region_viewer", region=county.region)
+    county.editor = make_user("region_editor", region=county.region)
+    county.secretary = make_user("branch_secretary", organization=county.organization)
+    county.instructor_user = make_user("instructor", instructor=county.instructor)
+    county.stats = make_user("stats_client", region=county.region)
+    return county
+
+
+def build_world():
+    city = make_region("431200", "怀化市", Region.Kind.CITY)
+    return build_county(city, "431281", 1), build_county(city, "431202", 2)
