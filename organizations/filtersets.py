@@ -1,0 +1,138 @@
+"""One FilterSet per model, used by both the list pages and the API viewsets."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.filters import NaturalKeyFilter, SearchFilter, SubtreeFilter
+
+from .models import (CoverageLink, Enterprise, FormationMode, Industry, OrganizationKind, Ownership, PartyOrganization,
+                     Region, Scale)
+from .terms import annotate_terms, term_due_condition, term_overdue_condition
+from .warnings import ENTERPRISE_WARNINGS, LINK_WARNINGS, ORGANIZATION_WARNINGS
+
+COVERAGE_CHOICES = [
+    ("org_individual", _("Individual organization")), ("org_joint", _("Joint organization")),
+    ("org_regional", _("Regional organization")), ("org_industry", _("Industry organization")),
+    ("org_attached", _("Attached organization")), ("instructor", _("Instructor only")), ("none", _("Not covered")),
+]
+
+
+class WarningFilter(django_filters.ChoiceFilter):
+    """`?warning=<key>`: the rows behind one data-quality warning (organizations.warnings)."""
+
+    def __init__(self, *args, warnings, **kwargs):
+        self.warnings = warnings
+        kwargs["choices"] = [(key, label) for key, (label, _f) in warnings.items()]
+        kwargs.setdefault("label", _("Data-quality warning"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return self.warnings[value][1](qs, timezone.localdate())
+
+
+class RegionFilterSet(django_filters.FilterSet):
+    q = SearchFilter(fields=("name", "code"))
+    region = SubtreeFilter(field_name="", label=_("Within region"))
+    parent = django_filters.CharFilter(method="filter_parent", label=_("Parent code"))
+    kind = django_filters.ChoiceFilter(choices=Region.Kind.choices, label=_("Kind"))
+
+    class Meta:
+        model = Region
+        fields = ["q", "region", "parent", "kind"]
+
+    def filter_parent(self, queryset, name, value):
+        parent = Region.objects.filter(code=value).first()
+        if parent is None:
+            return queryset.none()
+        return queryset.filter(path__startswith=parent.path, depth=parent.depth + 1)
+
+
+class EnterpriseFilterSet(django_filters.FilterSet):
+    q = SearchFilter(fields=("name", "uscc"))
+    region = SubtreeFilter(field_name="region", label=_("Region (with sub-regions)"))
+    ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Ownership"))
+    industry = django_filters.ChoiceFilter(choices=Industry.choices, label=_("Industry"))
+    scale = django_filters.ChoiceFilter(choices=Scale.choices, label=_("Scale"))
+    status = django_filters.ChoiceFilter(choices=Enterprise.Status.choices, label=_("Status"))
+    employees_min = django_filters.NumberFilter(field_name="employees", lookup_expr="gte", label=_("Employees at least"))
+    founded_after = django_filters.DateFilter(field_name="founded_on", lookup_expr="gte", label=_("Founded on or after"))
+    has_organization = django_filters.BooleanFilter(method="filter_has_organization",
+                                                    label=_("Covered by a party organization today"))
+    legal_rep_is_member = django_filters.BooleanFilter(label=_("Legal representative is a member"))
+    coverage = django_filters.ChoiceFilter(choices=COVERAGE_CHOICES, method="filter_coverage",
+                                           label=_("Coverage today"))
+    warning = WarningFilter(warnings=ENTERPRISE_WARNINGS)
+
+    class Meta:
+        model = Enterprise
+        fields = ["q", "region", "ownership", "industry", "scale", "status", "employees_min", "founded_after",
+                  "has_organization", "legal_rep_is_member", "coverage", "warning"]
+
+    def filter_coverage(self, queryset, name, value):
+        from reports.enterprise_coverage import annotate_coverage_category  # noqa: PLC0415 (higher layer)
+
+        if not value:
+            return queryset
+        return annotate_coverage_category(queryset, timezone.localdate()).filter(coverage_today=value)
+
+    def filter_has_organization(self, queryset, name, value):
+        if value is None:
+            return queryset
+        covered = CoverageLink.objects.active_on(timezone.localdate()).values("enterprise_id")
+        return queryset.filter(pk__in=covered) if value else queryset.exclude(pk__in=covered)
+
+
+class PartyOrganizationFilterSet(django_filters.FilterSet):
+    q = SearchFilter(fields=("name", "code", "secretary_name"))
+    region = SubtreeFilter(field_name="region", label=_("Region (with sub-regions)"))
+    parent = SubtreeFilter(field_name="", model_label="organizations.PartyOrganization",
+                           label=_("Within organization"))
+    kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("Kind"))
+    formation_mode = django_filters.ChoiceFilter(choices=FormationMode.choices, label=_("Formation mode"))
+    active = django_filters.BooleanFilter(method="filter_active", label=_("Not dissolved"))
+    term = django_filters.ChoiceFilter(
+        method="filter_term", label=_("Term"),
+        choices=[("due", _("Election due within 90 days")), ("overdue", _("Election overdue"))],
+    )
+    warning = WarningFilter(warnings=ORGANIZATION_WARNINGS)
+
+    class Meta:
+        model = PartyOrganization
+        fields = ["q", "region", "parent", "kind", "formation_mode", "active", "term", "warning"]
+
+    def filter_active(self, queryset, name, value):
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        active = Q(established_on__lte=today) & (Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=today))
+        return queryset.filter(active) if value else queryset.exclude(active)
+
+    def filter_term(self, queryset, name, value):
+        today = timezone.localdate()
+        queryset = annotate_terms(queryset).filter(dissolved_on__isnull=True)
+        if value == "due":
+            return queryset.filter(term_due_condition(today))
+        if value == "overdue":
+            return queryset.filter(term_overdue_condition(today))
+        return queryset
+
+
+class CoverageLinkFilterSet(django_filters.FilterSet):
+    organization = NaturalKeyFilter(model_label="organizations.PartyOrganization", to_field_name="code",
+                                    label=_("Organization (code)"))
+    enterprise = NaturalKeyFilter(model_label="organizations.Enterprise", to_field_name="uscc",
+                                  label=_("Enterprise (USCC)"))
+    region = SubtreeFilter(field_name="enterprise__region", label=_("Region (with sub-regions)"))
+    active_on = django_filters.DateFilter(method="filter_active_on", label=_("In force on"))
+    warning = WarningFilter(warnings=LINK_WARNINGS)
+
+    class Meta:
+        model = CoverageLink
+        fields = ["organization", "enterprise", "region", "active_on", "warning"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.active_on(value) if value else queryset

@@ -1,0 +1,452 @@
+"""Regions, non-public enterprises, party organizations and the effective-dated links between them."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Length, Substr
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from core.scoping import Scope, ScopedManager, ScopedQuerySet
+
+from .validators import normalize_uscc, validate_uscc
+
+
+# --- trees ---------------------------------------------------------------------------------------
+
+class TreeQuerySet(MP_NodeQuerySet, ScopedQuerySet):
+    def subtree_of(self, node):
+        """The node and everything below it: one indexed `path LIKE 'prefix%'`."""
+        return self.filter(path__startswith=node.path)
+
+    def with_parent_code(self):
+        """Each node's parent code in SQL (`parent_code` then needs no query per row)."""
+        steplen = self.model.steplen
+        parent = self.model.objects.filter(path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - steplen))
+        return self.annotate(parent_code_annotated=Subquery(parent.values("code")[:1]))
+
+
+class TreeManager(MP_NodeManager):
+    def get_queryset(self):
+        return TreeQuerySet(self.model).order_by("path")
+
+    def visible_to(self, user):
+        return self.get_queryset().visible_to(user)
+
+    def subtree_of(self, node):
+        return self.get_queryset().subtree_of(node)
+
+    def with_parent_code(self):
+        return self.get_queryset().with_parent_code()
+
+
+region_code_validator = RegexValidator(
+    r"^[0-9A-Za-z][0-9A-Za-z_-]{2,31}$",
+    _("A region code is 3–32 letters, digits, “-” or “_” (GB/T 2260 codes are 6–12 digits)."),
+)
+
+
+class Region(MP_Node):
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+        COUNTY = "county", _("County / district")
+        TOWNSHIP = "township", _("Township / street")
+        VILLAGE = "village", _("Village")
+        COMMUNITY = "community", _("Community")
+        ZONE = "zone", _("Zone (park, building, market)")
+
+    class ZoneType(models.TextChoices):
+        INDUSTRIAL_PARK = "industrial_park", _("Industrial park")
+        COMMERCIAL_BUILDING = "commercial_building", _("Commercial building")
+        BUSINESS_DISTRICT = "business_district", _("Business district")
+        MARKET = "market", _("Market")
+        OTHER = "other", _("Other zone")
+
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[region_code_validator])
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    zone_type = models.CharField(_("zone type"), max_length=32, choices=ZoneType.choices, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    objects = TreeManager()
+    history = HistoricalRecords()
+    scope = Scope(region="", organization=None, instructor=None)
+    natural_key_field = "code"
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self):
+        return reverse("organizations:region_detail", args=[self.pk])
+
+    def get_edit_url(self):
+        return reverse("organizations:region_edit", args=[self.pk])
+
+    def get_history_url(self):
+        return reverse("organizations:region_history", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.kind != self.Kind.ZONE and self.zone_type:
+            raise ValidationError({"zone_type": _("Only zones have a zone type.")})
+        if self.valid_from and self.valid_to and self.valid_to <= self.valid_from:
+            raise ValidationError({"valid_to": _("The end date must be after the start date.")})
+
+    @property
+    def parent_code(self):
+        if hasattr(self, "parent_code_annotated"):  # lists annotate it in SQL (api.views.with_parent_code)
+            return self.parent_code_annotated
+        parent = type(self).objects.get_parent(self)
+        return parent.code if parent else None
+
+
+# --- enterprises --------------------------------------------------------------------------------
+
+class Ownership(models.TextChoices):
+    """The six leaf columns of official table 27."""
+
+    PRIVATE_CONTROLLED = "private_controlled", _("Private-controlled")
+    PRIVATE_SOLE = "private_sole", _("Private sole proprietorship")
+    HMT_CONTROLLED = "hmt_controlled", _("HK/Macao/Taiwan-controlled")
+    HMT_WHOLLY_OWNED = "hmt_wholly_owned", _("HK/Macao/Taiwan wholly owned")
+    FOREIGN_CONTROLLED = "foreign_controlled", _("Foreign-controlled")
+    FOREIGN_WHOLLY_OWNED = "foreign_wholly_owned", _("Foreign wholly owned")
+
+
+class Industry(models.TextChoices):
+    """GB/T 4754-2017 sections."""
+
+    A = "A", _("A Agriculture, forestry, animal husbandry and fishery")
+    B = "B", _("B Mining")
+    C = "C", _("C Manufacturing")
+    D = "D", _("D Electricity, heat, gas and water")
+    E = "E", _("E Construction")
+    F = "F", _("F Wholesale and retail")
+    G = "G", _("G Transport, storage and post")
+    H = "H", _("H Accommodation and catering")
+    I = "I", _("I Information transmission, software and IT services")  # noqa: E741
+    J = "J", _("J Finance")
+    K = "K", _("K Real estate")
+    L = "L", _("L Leasing and business services")
+    M = "M", _("M Scientific research and technical services")
+    N = "N", _("N Water, environment and public facilities")
+    O = "O", _("O Resident services, repair and other services")  # noqa: E741
+    P = "P", _("P Education")
+    Q = "Q", _("Q Health and social work")
+    R = "R", _("R Culture, sports and entertainment")
+    S = "S", _("S Public administration and social organizations")
+    T = "T", _("T International organizations")
+
+
+class Scale(models.TextChoices):
+    MICRO = "micro", _("Micro")
+    SMALL = "small", _("Small")
+    MEDIUM = "medium", _("Medium")
+    LARGE = "large", _("Large")
+
+
+class ScaleBand(models.Model):
+    """Configurable table deriving an enterprise's scale from its employees (lowest bound wins upward)."""
+
+    scale = models.CharField(_("scale"), max_length=16, choices=Scale.choices, unique=True)
+    min_employees = models.PositiveIntegerField(_("from employees"), unique=True)
+
+    class Meta:
+        ordering = ["min_employees"]
+        verbose_name = _("scale band")
+        verbose_name_plural = _("scale bands")
+
+    def __str__(self):
+        return f"{self.get_scale_display()} ≥ {self.min_employees}"
+
+    @classmethod
+    def scale_for(cls, employees):
+        if employees is None:
+            return ""
+        band = cls.objects.filter(min_employees__lte=employees).order_by("-min_employees").first()
+        return band.scale if band else ""
+
+
+class Enterprise(models.Model):
+    class Status(models.TextChoices):
+        OPERATING = "operating", _("Operating")
+        SUSPENDED = "suspended", _("Suspended")
+        CLOSED = "closed", _("Closed")
+
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc])
+    name = models.CharField(_("name"), max_length=200, db_index=True)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="enterprises")
+    ownership = models.CharField(_("ownership"), max_length=32, choices=Ownership.choices, default=Ownership.PRIVATE_CONTROLLED)
+    industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    scale = models.CharField(_("scale"), max_length=16, choices=Scale.choices, blank=True)
+    scale_overridden = models.BooleanField(_("scale set by hand"), default=False)
+    is_above_designated_size = models.BooleanField(_("above designated size"), default=False)
+    legal_rep_is_member = models.BooleanField(_("legal representative is a party member"), default=False)
+    legal_rep_is_secretary = models.BooleanField(_("legal representative is also party secretary"), default=False)
+    has_union = models.BooleanField(_("has a trade union"), default=False)
+    has_youth_league = models.BooleanField(_("has a Youth League organization"), default=False)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    founded_on = models.DateField(_("founded on"), null=True, blank=True, db_index=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPERATING, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+    natural_key_field = "uscc"
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organizations:enterprise_detail", args=[self.pk])
+
+    def get_edit_url(self):
+        return reverse("organizations:enterprise_edit", args=[self.pk])
+
+    def get_history_url(self):
+        return reverse("organizations:enterprise_history", args=[self.pk])
+
+    @classmethod
+    def scope_filter(cls, user):
+        """Region staff: registered in their subtree. Secretaries: covered (ever) by their organizations.
+        Instructors: enterprises they are or were assigned to."""
+        from core.roles import Role  # noqa: PLC0415
+
+        if user.role == Role.BRANCH_SECRETARY and user.scope_organization_id:
+            return Q(pk__in=CoverageLink.objects.filter(
+                organization__path__startswith=user.scope_organization.path).values("enterprise_id"))
+        if user.role == Role.INSTRUCTOR and user.scope_instructor_id:
+            assignment_model = cls._meta.get_field("assignments").related_model  # instructors.Assignment
+            return Q(pk__in=assignment_model.objects.filter(
+                instructor_id=user.scope_instructor_id).values("enterprise_id"))
+        from core.scoping import default_scope_q  # noqa: PLC0415
+
+        return default_scope_q(Scope(region="region"), user)
+
+    def clean(self):
+        super().clean()
+        if self.uscc:
+            self.uscc = normalize_uscc(self.uscc)
+        errors = {}
+        if self.founded_on and self.closed_on and self.closed_on < self.founded_on:
+            errors["closed_on"] = _("An enterprise cannot close before it was founded.")
+        if self.status == self.Status.CLOSED and not self.closed_on:
+            errors["closed_on"] = _("A closed enterprise needs its closing date.")
+        if self.closed_on and self.status != self.Status.CLOSED:
+            errors["status"] = _("An enterprise with a closing date has the status “closed”.")
+        if self.legal_rep_is_secretary and not self.legal_rep_is_member:
+            errors["legal_rep_is_secretary"] = _("Only a legal representative who is a party member can be secretary.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.uscc = normalize_uscc(self.uscc)
+        if not self.scale_overridden:
+            self.scale = ScaleBand.scale_for(self.employees)
+        super().save(*args, **kwargs)
+
+    def is_operating_on(self, day: datetime.date) -> bool:
+        return (self.founded_on is None or self.founded_on <= day) and (self.closed_on is None or self.closed_on > day)
+
+
+# --- party organizations ------------------------------------------------------------------------
+
+class OrganizationKind(models.TextChoices):
+    COMMITTEE = "committee", _("Party committee")
+    WORKING_COMMITTEE = "working_committee", _("Working committee")
+    GENERAL_BRANCH = "general_branch", _("General branch")
+    BRANCH = "branch", _("Branch")
+    TEMPORARY_BRANCH = "temporary_branch", _("Temporary branch")
+    PARTY_GROUP = "party_group", _("Party group")
+
+
+class FormationMode(models.TextChoices):
+    """Ordered by coverage priority: an enterprise's primary coverage is the first mode it has."""
+
+    INDIVIDUAL = "individual", _("Individual")
+    JOINT = "joint", _("Joint")
+    REGIONAL = "regional", _("Regional")
+    INDUSTRY = "industry", _("Industry")
+    ATTACHED = "attached", _("Attached")
+
+
+FORMATION_PRIORITY = [mode.value for mode in FormationMode]  # individual > joint > regional > industry > attached
+
+DEFAULT_TERM_YEARS = {
+    OrganizationKind.COMMITTEE: 5,
+    OrganizationKind.WORKING_COMMITTEE: 5,
+    OrganizationKind.GENERAL_BRANCH: 3,
+    OrganizationKind.BRANCH: 3,
+}
+
+
+class SecretarySource(models.TextChoices):
+    OWNER = "owner", _("Owner / investor")
+    MANAGER = "manager", _("Manager")
+    INSTRUCTOR = "instructor", _("Instructor")
+    EMPLOYEE = "employee", _("Employee")
+    OTHER = "other", _("Other")
+
+
+class PartyOrganization(MP_Node):
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[region_code_validator])
+    name = models.CharField(_("name"), max_length=200, db_index=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=OrganizationKind.choices, default=OrganizationKind.BRANCH)
+    formation_mode = models.CharField(_("formation mode"), max_length=16, choices=FormationMode.choices,
+                                      default=FormationMode.INDIVIDUAL)
+    simultaneous = models.BooleanField(_("formed when the enterprise was founded"), default=False)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="organizations")
+    established_on = models.DateField(_("established on"))
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+    term_years = models.PositiveSmallIntegerField(_("term (years)"), null=True, blank=True)
+    secretary_name = models.CharField(_("secretary"), max_length=50, blank=True)
+    secretary_source = models.CharField(_("secretary comes from"), max_length=16, choices=SecretarySource.choices, blank=True)
+    secretary_phone = models.CharField(_("secretary phone"), max_length=20, blank=True)
+    cross_appointed = models.BooleanField(_("cross-appointed with management"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = TreeManager()
+    history = HistoricalRecords()
+    scope = Scope(region="region", organization="", instructor=None)
+    natural_key_field = "code"
+
+    class Meta:
+        verbose_name = _("party organization")
+        verbose_name_plural = _("party organizations")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organizations:organization_detail", args=[self.pk])
+
+    def get_edit_url(self):
+        return reverse("organizations:organization_edit", args=[self.pk])
+
+    def get_history_url(self):
+        return reverse("organizations:organization_history", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.dissolved_on and self.established_on and self.dissolved_on <= self.established_on:
+            errors["dissolved_on"] = _("An organization is dissolved after it was established.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def effective_term_years(self):
+        return self.term_years or DEFAULT_TERM_YEARS.get(self.kind)
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.established_on <= day and (self.dissolved_on is None or self.dissolved_on > day)
+
+    @property
+    def parent_code(self):
+        if hasattr(self, "parent_code_annotated"):  # lists annotate it in SQL (api.views.with_parent_code)
+            return self.parent_code_annotated
+        parent = type(self).objects.get_parent(self)
+        return parent.code if parent else None
+
+
+class CoverageLinkQuerySet(ScopedQuerySet):
+    def active_on(self, day: datetime.date):
+        """Links in force on `day`: the link's dates and its organization's life both hold."""
+        return self.filter(
+            Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+            Q(organization__established_on__lte=day),
+            Q(organization__dissolved_on__isnull=True) | Q(organization__dissolved_on__gt=day),
+        )
+
+
+class CoverageLink(models.Model):
+    """Organization O covers enterprise E from valid_from (inclusive) to valid_to (exclusive)."""
+
+    organization = models.ForeignKey(PartyOrganization, verbose_name=_("organization"), on_delete=models.PROTECT,
+                                     related_name="coverage_links")
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT,
+                                   related_name="coverage_links")
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CoverageLinkQuerySet.as_manager()
+    history = HistoricalRecords()
+    # Visible to region staff where either end lies in their subtree would leak; use the enterprise's region.
+    scope = Scope(region="enterprise__region", organization="organization", instructor=None)
+
+    class Meta:
+        ordering = ["-valid_from", "id"]
+        verbose_name = _("coverage link")
+        verbose_name_plural = _("coverage links")
+        indexes = [
+            models.Index(fields=["enterprise", "valid_from"]),
+            models.Index(fields=["organization", "valid_from"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                name="coverage_link_dates_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} → {self.enterprise} [{self.valid_from} – {self.valid_to or '…'})"
+
+    def get_absolute_url(self):
+        return reverse("organizations:organization_detail", args=[self.organization_id])
+
+    def is_active_on(self, day):
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to > day) and self.organization.is_active_on(day)
+
+
+class Election(models.Model):
+    """A term election (换届): the term it starts and when the next one is due."""
+
+    organization = models.ForeignKey(PartyOrganization, verbose_name=_("organization"), on_delete=models.PROTECT,
+                                     related_name="elections")
+    held_on = models.DateField(_("held on"))
+    term_years = models.PositiveSmallIntegerField(_("term (years)"))
+    secretary_name = models.CharField(_("secretary elected"), max_length=50, blank=True)
+    committee_members = models.TextField(_("committee members elected"), blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+    scope = Scope(region="organization__region", organization="organization", instructor=None)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("election")
+        verbose_name_plural = _("elections")
+
+    def __str__(self):
+        return f"{self.organization} {self.held_on}"
+
+    @property
+    def term_due_on(self):
+        try:
+            return self.held_on.replace(year=self.held_on.year + self.term_years)
+        except ValueError:  # 29 February
+            return self.held_on.replace(year=self.held_on.year + self.term_years, day=28)
