@@ -1,0 +1,309 @@
+"""`make bench` — coverage computation and statistics read latency on PostgreSQL at the API.md scale tiers.
+
+    .venv/bin/python -m bench                 # tiers S and M
+    .venv/bin/python -m bench --tier L        # the large tier (1M enterprises; several minutes)
+    .venv/bin/python -m bench --keep-data     # reuse the data already loaded in the bench database
+
+For each tier: load a synthetic province (`generate_synthetic`), VACUUM ANALYZE, then
+1. time `compute_coverage` for the province's whole tree beside ONE hand-written SQL statement computing the
+   same figures on the same data (bench/reference_sql.py), print both and the ratio, and check they agree
+   (one untimed warm-up run of each, then the median of 3);
+2. p50/p95 latency of `GET /api/v1/statistics/coverage/` and of the first page of a drill-down
+   (`statistics/coverage/enterprises/`) under 10 concurrent clients (Django's test client in threads, each
+   with its own database connection; token authentication; nothing listens on the network).
+
+The database is DATABASE_URL or postgres://root@127.0.0.1:5432/pp_bench; it is dropped and recreated unless
+--keep-data. Benchmarks print figures; they do not assert (targets: ratio ≤ 1.5 at M, reads p95 < 50 ms,
+drill-down first page p95 < 300 ms).
+"""
+
+import argparse
+import contextlib
+import datetime
+import http.client
+import os
+import platform
+import random
+import statistics
+import subprocess
+import socket
+import sys
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+
+DEFAULT_URL = "postgres://root@127.0.0.1:5432/pp_bench"
+TIER_SEEDS = {"S": 101, "M": 102, "L": 103}
+AS_OF = datetime.date(2026, 1, 1)  # synthetic dates are anchored before this day
+CLIENTS = 10
+READS = 300
+DRILLS = 200
+
+
+def prepare_database(url: str, keep: bool):
+    import psycopg  # noqa: PLC0415
+
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and not keep:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def timed(func, repeat=3):
+    times = []
+    result = None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def load_tier(tier, enterprises):
+    from django.core.management import call_command  # noqa: PLC0415
+
+    from organizations.models import Region  # noqa: PLC0415
+
+    seed = TIER_SEEDS[tier]
+    code = f"SYN{seed}"
+    if not Region.objects.filter(code=code).exists():
+        started = time.perf_counter()
+        call_command("generate_synthetic", enterprises=enterprises, seed=seed, verbosity=0,
+                     stdout=open(os.devnull, "w"))
+        print(f"  loaded {enterprises:,} enterprises in {time.perf_counter() - started:.1f} s")
+    else:
+        print("  reusing the data already loaded")
+    from django.db import connection  # noqa: PLC0415
+
+    with connection.cursor() as cursor:
+        # VACUUM sets the hint bits and visibility map right after the bulk load, so that neither timed
+        # side pays for the first reads of freshly copied pages (which dirty them).
+        cursor.execute("VACUUM ANALYZE")
+    return Region.objects.get(code=code)
+
+
+def bench_compute(root):
+    import io  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
+    from django.core.management import call_command  # noqa: PLC0415
+    from django.db import connection  # noqa: PLC0415
+
+    from bench.reference_sql import REFERENCE_SQL  # noqa: PLC0415
+    from reports.models import COUNT_FIELDS, CoverageSnapshot  # noqa: PLC0415
+
+    def run_command():
+        out = io.StringIO()
+        call_command("compute_coverage", region=root.code, as_of=AS_OF.isoformat(), stdout=out)
+        return json.loads(out.getvalue().strip().splitlines()[-1])
+
+    def run_sql():
+        with connection.cursor() as cursor:
+            cursor.execute("SET work_mem = '256MB'")  # the same allowance the snapshot transaction takes
+            cursor.execute(REFERENCE_SQL, {"root": root.path, "day": AS_OF})
+            columns = [c.name for c in cursor.description]
+            rows = cursor.fetchall()
+            cursor.execute("RESET work_mem")
+            return [dict(zip(columns, row)) for row in rows]
+
+    run_command(), run_sql()  # warm-up, untimed: both sides then read from the same warm cache
+    orm_seconds, summary = timed(run_command)
+    sql_seconds, rows = timed(run_sql)
+    stored = {s.region.code: s for s in CoverageSnapshot.objects.filter(as_of=AS_OF, region__path__startswith=root.path)
+              .select_related("region")}
+    mismatches = [
+        (row["code"], name, int(row[name]), getattr(stored[row["code"]], name))
+        for row in rows for name in COUNT_FIELDS
+        if row["code"] not in stored or int(row[name]) != getattr(stored[row["code"]], name)
+    ]
+    print(f"  compute_coverage: {orm_seconds:.3f} s for {summary['regions']} regions, "
+          f"{summary['enterprises']:,} operating enterprises (median of 3)")
+    print(f"  hand-written SQL: {sql_seconds:.3f} s (median of 3)")
+    print(f"  ratio ORM / SQL : {orm_seconds / sql_seconds:.2f}")
+    print(f"  agreement       : {'all figures agree' if not mismatches else f'{len(mismatches)} MISMATCHES'}"
+          f" ({len(rows)} regions × {len(COUNT_FIELDS)} counts)")
+    for mismatch in mismatches[:10]:
+        print("    ", mismatch)
+    return {"orm": orm_seconds, "sql": sql_seconds, "mismatches": len(mismatches)}
+
+
+def bench_reads(root, server=None):
+    from django.test import Client  # noqa: PLC0415
+    from rest_framework.authtoken.models import Token  # noqa: PLC0415
+
+    from core.models import User  # noqa: PLC0415
+    from organizations.models import Region  # noqa: PLC0415
+    from reports.coverage import CATEGORIES  # noqa: PLC0415
+
+    user, _ = User.objects.get_or_create(username=f"bench-{root.code}", defaults={
+        "role": "stats_client", "scope_region": root})
+    token, _ = Token.objects.get_or_create(user=user)
+    header = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    regions = list(Region.objects.filter(path__startswith=root.path).values_list("code", "depth"))
+    counties = [code for code, depth in regions if depth == root.depth + 2] or [root.code]
+    categories = list(CATEGORIES)
+    rng = random.Random(7)
+    day = AS_OF.isoformat()
+
+    if server is None:
+        def fetch_factory():
+            from django.test import Client  # noqa: PLC0415
+
+            client = Client()
+
+            def fetch(path, params):
+                response = client.get(path, params, **header)
+                return response.status_code, response.content
+            return fetch
+    else:
+        def fetch_factory():
+            def fetch(path, params):
+                connection = http.client.HTTPConnection("127.0.0.1", server, timeout=60)
+                connection.request("GET", f"{path}?{urllib.parse.urlencode(params)}",
+                                   headers={"Authorization": f"Token {token.key}", "Accept-Language": "en"})
+                response = connection.getresponse()
+                body = response.read()
+                connection.close()
+                return response.status, body
+            return fetch
+
+    def run(requests):
+        def worker(chunk):
+            from django.db import connection  # noqa: PLC0415
+
+            fetch = fetch_factory()
+            timings = []
+            for path, params in chunk:
+                started = time.perf_counter()
+                status, body = fetch(path, params)
+                timings.append((time.perf_counter() - started) * 1000)
+                if status != 200:
+                    raise RuntimeError(f"{path} {params} -> {status} {body[:200]}")
+            connection.close()
+            return timings
+
+        chunks = [requests[i::CLIENTS] for i in range(CLIENTS)]
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            return [t for timings in pool.map(worker, chunks) for t in timings]
+
+    def report(label, timings):
+        print(f"  {label:<44} n={len(timings):>3}  p50 {percentile(timings, 50):7.1f} ms  "
+              f"p95 {percentile(timings, 95):7.1f} ms")
+        return {"p50": percentile(timings, 50), "p95": percentile(timings, 95)}
+
+    stats_path = "/api/v1/statistics/coverage/"
+    drill_path = "/api/v1/statistics/coverage/enterprises/"
+    run([(stats_path, {"region": root.code, "as_of": day})] * CLIENTS)  # warm up
+    results = {}
+    reads = [(stats_path, {"region": rng.choice(regions)[0], "as_of": day}) for _ in range(READS)]
+    results["stats"] = report("GET statistics/coverage/ (any region)", run(reads))
+    children = [(stats_path + "children/", {"region": rng.choice(counties), "as_of": day}) for _ in range(READS // 3)]
+    results["children"] = report("GET statistics/coverage/children/ (county)", run(children))
+    drills = [(drill_path, {"region": rng.choice(counties), "as_of": day, "category": rng.choice(categories)})
+              for _ in range(DRILLS)]
+    results["drill_county"] = report("drill-down first page (county, any count)", run(drills))
+    root_drills = DRILLS // 2 if len(regions) < 1000 else 20  # whole-province lists are slow at tier L
+    drills = [(drill_path, {"region": root.code, "as_of": day, "category": rng.choice(categories)})
+              for _ in range(root_drills)]
+    results["drill_root"] = report("drill-down first page (whole province)", run(drills))
+    return results
+
+
+@contextlib.contextmanager
+def wsgi_server(workers: int):
+    """gunicorn on 127.0.0.1 (loopback only) with persistent database connections, for the read benchmark."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, DEBUG="false", LOG_LEVEL="WARNING", CONN_MAX_AGE="300",
+               ALLOWED_HOSTS="127.0.0.1,localhost")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
+         "--log-level", "warning"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[:500])
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tier", action="append", choices=["S", "M", "L"],
+                        help="tier to run (repeatable; default S and M)")
+    parser.add_argument("--keep-data", action="store_true", help="reuse the bench database instead of recreating it")
+    parser.add_argument("--in-process", action="store_true",
+                        help="serve the reads with Django's test client in threads instead of gunicorn on 127.0.0.1")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers for the read benchmark")
+    args = parser.parse_args(argv)
+    tiers = args.tier or ["S", "M"]
+
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    if not url.startswith("postgres"):
+        sys.exit("The benchmark runs on PostgreSQL: set DATABASE_URL=postgres://…")
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "false")  # no query log in memory while timing
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    prepare_database(url, args.keep_data)
+
+    import django  # noqa: PLC0415
+
+    django.setup()
+    from django.conf import settings  # noqa: PLC0415
+    from django.core.management import call_command  # noqa: PLC0415
+    from django.db import connection  # noqa: PLC0415
+
+    from reports.synthetic import TIERS  # noqa: PLC0415
+
+    settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+    call_command("migrate", verbosity=0, interactive=False)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0]
+    cores = os.cpu_count()
+    print(f"# coverage benchmark — {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
+    print(f"machine: {platform.machine()}, {cores} cores, Python {platform.python_version()}, "
+          f"PostgreSQL {pg_version}")
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                check=False).stdout.strip()
+        print(f"commit: {commit}")
+    except OSError:
+        pass
+    for tier in tiers:
+        print(f"\n## tier {tier}: {TIERS[tier]['enterprises']:,} enterprises")
+        root = load_tier(tier, TIERS[tier]["enterprises"])
+        bench_compute(root)
+        if args.in_process:
+            print("  reads: Django test client in 10 threads (one process)")
+            bench_reads(root)
+        else:
+            print(f"  reads: gunicorn on 127.0.0.1 with {args.workers} workers, 10 client threads")
+            with wsgi_server(args.workers) as port:
+                bench_reads(root, port)
+
+
+if __name__ == "__main__":
+    main()

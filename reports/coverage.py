@@ -1,0 +1,441 @@
+"""The coverage definitions of DESIGN.md ("Coverage definitions"), in one place.
+
+Everything that counts or lists coverage — snapshots, the statistics API, drill-down lists, the dashboard,
+reports, other apps' pages — goes through this module; nobody copies the logic.
+
+How it works. Each enterprise operating on day D is described by three small facts, computed in SQL from
+four sets of enterprises (linked, reached by an instructor, employing members, employing ≥ 3 full members):
+
+- ``coverage_rank``: 0 when no coverage link is active on D, else the rank (1 = individual … 5 = attached,
+  ``organizations.models.FORMATION_PRIORITY``) of its *primary* link — the active link whose organization's
+  formation mode ranks first;
+- ``instructor_reach``: an assignment of an instructor whose type counts towards work coverage is active on D;
+- ``member_class``: 0 no active member employed there, 1 some but fewer than 3 full members, 2 ≥ 3 full.
+
+Every enterprise count is a predicate over those three facts (``CATEGORIES``). The snapshot counts
+enterprises grouped by (region, rank, reach, class) in one query and applies the predicates in Python;
+the drill-down list filters the enterprises with a ``Q`` derived mechanically from the *same* predicates
+(``category_q``: the facts a predicate depends on, rendered as EXISTS conditions), so a list's length
+equals its figure by construction (and the tests check it for every count).
+"""
+
+import datetime
+import functools
+import itertools
+from collections import defaultdict
+
+from django.db.models import (
+    BooleanField, Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When,
+)
+from django.db.models.functions import Coalesce, Substr
+from django.db.models.lookups import GreaterThanOrEqual
+
+from instructors.models import Assignment, DemonstrationSite
+from members.models import Member
+from organizations.models import FORMATION_PRIORITY, CoverageLink, Enterprise, PartyOrganization, Region
+
+from .models import COUNT_FIELDS, ENTERPRISE_COUNTS
+
+# formation mode -> rank (1 = highest priority); 0 means "no active link".
+MODE_RANK = {mode: rank for rank, mode in enumerate(FORMATION_PRIORITY, start=1)}
+RANK_COUNT = {rank: f"org_{mode}" for mode, rank in MODE_RANK.items()}  # 1 -> "org_individual", ...
+SHOULD_FORM_FULL_MEMBERS = 3  # DESIGN.md: ≥ 3 full members and no own organization → "should form"
+
+MEMBERS_NONE, MEMBERS_FEW, MEMBERS_ENOUGH = 0, 1, 2
+
+# The domains of the three facts (used to derive drill-down filters from the predicates).
+DOMAINS = {
+    "coverage_rank": tuple(range(0, len(FORMATION_PRIORITY) + 1)),
+    "instructor_reach": (False, True),
+    "member_class": (MEMBERS_NONE, MEMBERS_FEW, MEMBERS_ENOUGH),
+}
+FACTS = tuple(DOMAINS)
+
+
+# --- the definitions ---------------------------------------------------------------------------
+
+def _org_mode(rank):
+    return lambda r, reach, members: r == rank
+
+
+CATEGORIES = {
+    "enterprises": lambda r, reach, members: True,
+    **{RANK_COUNT[rank]: _org_mode(rank) for rank in RANK_COUNT},
+    "org_covered": lambda r, reach, members: r > 0,
+    "instructor_covered": lambda r, reach, members: r == 0 and reach,
+    "work_covered": lambda r, reach, members: r > 0 or reach,
+    "uncovered": lambda r, reach, members: r == 0 and not reach,
+    # As the official table counts them: without an organization, whether or not an instructor reaches them.
+    "no_org": lambda r, reach, members: r == 0,
+    "should_form": lambda r, reach, members: r == 0 and members == MEMBERS_ENOUGH,
+    "few_members": lambda r, reach, members: r == 0 and members == MEMBERS_FEW,
+    "no_members": lambda r, reach, members: r == 0 and members == MEMBERS_NONE,
+}
+assert list(CATEGORIES) == ENTERPRISE_COUNTS, "every enterprise count has exactly one definition"
+
+
+def operating_q(day: datetime.date, prefix: str = "") -> Q:
+    """Enterprises counted on `day`: founded on or before it (or unknown), not closed on or before it."""
+    p = prefix
+    return (Q(**{f"{p}founded_on__isnull": True}) | Q(**{f"{p}founded_on__lte": day})) & (
+        Q(**{f"{p}closed_on__isnull": True}) | Q(**{f"{p}closed_on__gt": day})
+    )
+
+
+def active_links(day: datetime.date):
+    """Links in force on `day` (link dates and the organization's life): organizations.CoverageLink.active_on."""
+    return CoverageLink.objects.active_on(day)
+
+
+def active_assignments(day: datetime.date):
+    return Assignment.objects.active_on(day)
+
+
+def active_members(day: datetime.date):
+    return Member.objects.active_on(day)
+
+
+def active_organizations(day: datetime.date):
+    return PartyOrganization.objects.filter(
+        Q(established_on__lte=day), Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day)
+    ).order_by()
+
+
+def active_demonstration_sites(day: datetime.date):
+    return DemonstrationSite.objects.filter(
+        Q(designated_on__lte=day), Q(revoked_on__isnull=True) | Q(revoked_on__gt=day)
+    ).order_by()
+
+
+# --- the facts, built from four sets of enterprises ---------------------------------------------
+#
+# Each fact is defined once, from "the enterprises that have X on day D" (uncorrelated subqueries):
+# linked (optionally by formation mode), reached by an instructor, employing active members, employing
+# ≥ 3 full members. Two renderings use them:
+# - bulk (snapshot): `enterprise.id IN (subquery)` in the SELECT list — PostgreSQL builds each set once as
+#   a hash table ("hashed SubPlan") and probes it per enterprise, instead of one lookup per row and fact;
+# - filter (drill-down): EXISTS / NOT EXISTS in WHERE — planned as semi-/anti-joins.
+
+def linked_enterprises(day: datetime.date, modes=None):
+    links = active_links(day)
+    if modes is not None:
+        links = links.filter(organization__formation_mode__in=list(modes))
+    return links
+
+
+def reached_enterprises(day: datetime.date):
+    return active_assignments(day).filter(instructor__type__counts_for_work_coverage=True)
+
+
+def employing_enterprises(day: datetime.date):
+    """Active members with an employer (whatever organization holds their relationship)."""
+    return active_members(day).filter(employer__isnull=False)
+
+
+def _full_members(day: datetime.date):
+    return employing_enterprises(day).filter(full_on__isnull=False, full_on__lte=day)
+
+
+def _enough_full(queryset):
+    return (queryset.order_by().values("employer_id").annotate(full=Count("pk"))
+            .filter(full__gte=SHOULD_FORM_FULL_MEMBERS).values("employer_id"))
+
+
+def _in(queryset, column):
+    return Q(pk__in=queryset.order_by().values(column))
+
+
+def _exists(queryset, column):
+    return Exists(queryset.filter(**{column: OuterRef("pk")}))
+
+
+def _modes_before(rank):
+    return FORMATION_PRIORITY[: rank - 1]
+
+
+def bulk_fact_expressions(day: datetime.date):
+    """The three facts for every enterprise at once (snapshot computation)."""
+    rank = Case(
+        *[When(_in(linked_enterprises(day, [mode]), "enterprise_id"), then=Value(r)) for mode, r in MODE_RANK.items()],
+        default=Value(0), output_field=IntegerField(),
+    )
+    reach = Case(When(_in(reached_enterprises(day), "enterprise_id"), then=Value(True)), default=Value(False),
+                 output_field=BooleanField())
+    members = Case(
+        When(Q(pk__in=_enough_full(_full_members(day))), then=Value(MEMBERS_ENOUGH)),
+        When(_in(employing_enterprises(day), "employer_id"), then=Value(MEMBERS_FEW)),
+        default=Value(MEMBERS_NONE), output_field=IntegerField(),
+    )
+    return {"coverage_rank": rank, "instructor_reach": reach, "member_class": members}
+
+
+def fact_condition(fact: str, values, day: datetime.date, large: bool = False) -> Q:
+    """WHERE condition: the enterprise's `fact` on `day` is one of `values` (drill-down filters).
+
+    `large`: the region holds a good part of the register, so whole-register passes beat per-row lookups.
+    """
+    values = set(values)
+    if values >= set(DOMAINS[fact]):
+        return Q()
+    parts = []
+    if fact == "coverage_rank":
+        ranks = values - {0}
+        if ranks == set(RANK_COUNT):
+            parts.append(Q(_exists(linked_enterprises(day), "enterprise_id")))
+        else:
+            for r in sorted(ranks):
+                part = Q(_exists(linked_enterprises(day, [FORMATION_PRIORITY[r - 1]]), "enterprise_id"))
+                if r > 1:
+                    part &= ~Q(_exists(linked_enterprises(day, _modes_before(r)), "enterprise_id"))
+                parts.append(part)
+        if 0 in values:
+            parts.append(~Q(_exists(linked_enterprises(day), "enterprise_id")))
+    elif fact == "instructor_reach":
+        reached = Q(_exists(reached_enterprises(day), "enterprise_id"))
+        parts.append(reached if True in values else ~reached)
+    elif fact == "member_class":
+        if large:  # one pass over the register's members, grouped (hash aggregate)
+            enough = Q(pk__in=_enough_full(_full_members(day)))
+        else:  # per enterprise of the region (index on employer): proportional to the region, not the register
+            full_count = (_full_members(day).filter(employer_id=OuterRef("pk")).order_by().values("employer_id")
+                          .annotate(n=Count("pk")).values("n"))
+            enough = Q(GreaterThanOrEqual(Coalesce(Subquery(full_count, output_field=IntegerField()), Value(0)),
+                                          SHOULD_FORM_FULL_MEMBERS))
+        employing = Q(_exists(employing_enterprises(day), "employer_id"))
+        if MEMBERS_ENOUGH in values:
+            parts.append(enough)
+        if MEMBERS_FEW in values:
+            parts.append(employing & ~enough)
+        if MEMBERS_NONE in values:
+            parts.append(~employing)
+    else:
+        raise KeyError(fact)
+    condition = parts[0]
+    for part in parts[1:]:
+        condition |= part
+    return condition
+
+
+def coverage_expression(day: datetime.date):
+    """An enterprise's coverage on `day` as a code (API `enterprises/` field `coverage`); per row, for lists.
+
+    The primary link is looked up per row (ordered by formation priority, LIMIT 1: index lookups), which
+    suits pages of a few dozen rows; whole-region figures use the bulk rendering above.
+    """
+    rank = Case(*[When(organization__formation_mode=mode, then=Value(r)) for mode, r in MODE_RANK.items()],
+                output_field=IntegerField())
+    primary = (linked_enterprises(day).filter(enterprise=OuterRef("pk")).annotate(rank=rank)
+               .order_by("rank").values("organization__formation_mode")[:1])
+    return Case(
+        *[When(primary_mode=mode, then=Value(RANK_COUNT[r])) for mode, r in MODE_RANK.items()],
+        When(instructor_reached=True, then=Value("instructor")),
+        default=Value("none"),
+    ), {"primary_mode": Subquery(primary), "instructor_reached": _exists(reached_enterprises(day), "enterprise_id")}
+
+
+def with_coverage(queryset, day: datetime.date):
+    """Annotate enterprises with `coverage` (a code: org_individual … org_attached, instructor, none) on `day`."""
+    expression, helpers = coverage_expression(day)
+    return queryset.annotate(**helpers).annotate(coverage=expression)
+
+
+def operating_enterprises(region: Region, day: datetime.date, queryset=None, *, region_ids=None):
+    """Enterprises registered in the region's subtree (at any level) and operating on `day`.
+
+    `region_ids` (the subtree's region ids, when the caller has them) lets the planner estimate the
+    region's size exactly and pick index lookups for a small region.
+    """
+    queryset = Enterprise.objects.all() if queryset is None else queryset
+    if region_ids is not None:
+        return queryset.filter(operating_q(day), region_id__in=region_ids)
+    return queryset.filter(operating_q(day), region__path__startswith=region.path)
+
+
+# --- drill-down ----------------------------------------------------------------------------------
+
+def _relevant_facts(predicate):
+    """The smallest set of facts the predicate depends on (so the SQL filter computes only those)."""
+    combos = list(itertools.product(*DOMAINS.values()))
+    for size in range(len(FACTS) + 1):
+        for subset in itertools.combinations(range(len(FACTS)), size):
+            seen = {}
+            consistent = True
+            for combo in combos:
+                key = tuple(combo[i] for i in subset)
+                value = bool(predicate(*combo))
+                if seen.setdefault(key, value) != value:
+                    consistent = False
+                    break
+            if consistent:
+                allowed = {key for key, value in seen.items() if value}
+                return [FACTS[i] for i in subset], allowed
+    raise AssertionError("unreachable")  # the full set is always consistent
+
+
+def _q_for(facts, allowed, day, large=False):
+    if not facts:
+        return Q() if allowed else Q(pk__in=[])
+    first, rest = facts[0], facts[1:]
+    if not rest:
+        return fact_condition(first, {key[0] for key in allowed}, day, large)
+    by_rest = defaultdict(set)
+    for key in allowed:
+        by_rest[key[0]].add(key[1:])
+    full_rest = set(itertools.product(*(DOMAINS[f] for f in rest)))
+    grouped = defaultdict(list)
+    for value, rest_keys in by_rest.items():
+        grouped[frozenset(rest_keys)].append(value)
+    q = Q(pk__in=[])
+    for rest_keys, values in grouped.items():
+        part = fact_condition(first, values, day, large)
+        if set(rest_keys) != full_rest:
+            part &= _q_for(rest, rest_keys, day, large)
+        q |= part
+    return q
+
+
+@functools.cache
+def _category_facts(category: str):
+    return _relevant_facts(CATEGORIES[category])
+
+
+def category_q(category: str, day: datetime.date, large: bool = False) -> Q:
+    """The WHERE condition selecting the enterprises of one count, derived from its predicate."""
+    facts, allowed = _category_facts(category)
+    return _q_for(facts, allowed, day, large)
+
+
+# A subtree of more regions than this is treated as "large" by the drill-down (a planner hint only: both
+# renderings select exactly the same enterprises).
+LARGE_SUBTREE_REGIONS = 40
+
+
+def enterprises_behind(region: Region, day: datetime.date, category: str, queryset=None, *,
+                       annotate_coverage=False):
+    """The enterprises behind one count of the region's snapshot on `day` (live, same definitions).
+
+    `queryset` is the caller's scoped enterprise queryset (``Enterprise.objects.visible_to(user)``).
+    With `annotate_coverage`, each row also carries its `coverage` code on that day.
+    """
+    if category not in CATEGORIES:
+        raise KeyError(category)
+    region_ids = list(Region.objects.filter(path__startswith=region.path).order_by().values_list("pk", flat=True))
+    large = len(region_ids) > LARGE_SUBTREE_REGIONS
+    queryset = operating_enterprises(region, day, queryset, region_ids=region_ids).filter(
+        category_q(category, day, large))
+    return with_coverage(queryset, day) if annotate_coverage else queryset
+
+
+# --- the figures of a whole subtree --------------------------------------------------------------
+
+def _empty():
+    return {name: 0 for name in COUNT_FIELDS} | {"organizations_by_kind": {}, "demonstration_sites_by_level": {}}
+
+
+def _add(target: dict, name: str, n: int, key: str | None = None):
+    if key is None:
+        target[name] += n
+    else:
+        bucket = target[name]
+        bucket[key] = bucket.get(key, 0) + n
+
+
+def compute_figures(root: Region, day: datetime.date) -> list[tuple[dict, dict]]:
+    """Figures for every region of `root`'s subtree on `day`: a list of (region row, figures).
+
+    A constant number of queries whatever the number of regions and enterprises: one per kind of thing
+    counted, grouped by region, rolled up to the ancestors in Python over the region list (additive
+    counts); distinct instructors are counted per tree depth (one UNION query) since an instructor
+    working in two child regions is one instructor of the parent.
+    """
+    steplen = Region.steplen
+    regions = list(
+        Region.objects.filter(path__startswith=root.path).order_by("path").values("id", "code", "path", "depth")
+    )
+    by_id = {r["id"]: r for r in regions}
+    by_path = {r["path"]: r for r in regions}
+    own = defaultdict(_empty)
+
+    # 1. enterprises: one row per (region, rank, reach, member class)
+    cells = (
+        operating_enterprises(root, day).order_by().annotate(**bulk_fact_expressions(day))
+        .values("region_id", *FACTS).annotate(n=Count("pk")).order_by()
+    )
+    for row in cells:
+        key = (row["coverage_rank"], bool(row["instructor_reach"]), row["member_class"])
+        target = own[row["region_id"]]
+        for name, predicate in CATEGORIES.items():
+            if predicate(*key):
+                target[name] += row["n"]
+
+    # 2. organizations (also by kind), 3. members held in them, 4. demonstration sites (also by level)
+    organizations = active_organizations(day).filter(region__path__startswith=root.path)
+    for row in organizations.values("region_id", "kind").annotate(n=Count("pk")).order_by():
+        _add(own[row["region_id"]], "organizations", row["n"])
+        _add(own[row["region_id"]], "organizations_by_kind", row["n"], row["kind"])
+    members = active_members(day).filter(
+        Q(organization__region__path__startswith=root.path), Q(organization__established_on__lte=day),
+        Q(organization__dissolved_on__isnull=True) | Q(organization__dissolved_on__gt=day),
+    )
+    for row in members.order_by().values("organization__region_id").annotate(n=Count("pk")).order_by():
+        _add(own[row["organization__region_id"]], "members", row["n"])
+    sites = active_demonstration_sites(day).filter(region__path__startswith=root.path)
+    for row in sites.values("region_id", "level").annotate(n=Count("pk")).order_by():
+        _add(own[row["region_id"]], "demonstration_sites", row["n"])
+        _add(own[row["region_id"]], "demonstration_sites_by_level", row["n"], row["level"])
+
+    # roll the additive counts up to every ancestor inside the subtree
+    totals = {r["id"]: _empty() for r in regions}
+    for region_id, figures in own.items():
+        region = by_id[region_id]
+        for depth in range(root.depth, region["depth"] + 1):
+            target = totals[by_path[region["path"][: depth * steplen]]["id"]]
+            for name, value in figures.items():
+                if isinstance(value, dict):
+                    for key, n in value.items():
+                        _add(target, name, n, key)
+                else:
+                    target[name] += value
+
+    # 5. distinct instructors per region: one GROUP BY per tree depth on the path prefix, in one UNION
+    max_depth = max(r["depth"] for r in regions)
+    per_depth = [
+        active_assignments(day)
+        .filter(enterprise__region__path__startswith=root.path, enterprise__region__depth__gte=depth)
+        .annotate(prefix=Substr("enterprise__region__path", 1, depth * steplen))
+        .values("prefix").annotate(n=Count("instructor_id", distinct=True)).order_by()
+        for depth in range(root.depth, max_depth + 1)
+    ]
+    query = per_depth[0].union(*per_depth[1:], all=True) if len(per_depth) > 1 else per_depth[0]
+    for row in query:
+        region = by_path.get(row["prefix"])
+        if region is not None:
+            totals[region["id"]]["instructors"] = row["n"]
+
+    return [(region, totals[region["id"]]) for region in regions]
+
+
+def source_state() -> dict:
+    """Which state of the register the figures come from (row counts and latest changes)."""
+    from django.db.models import Max  # noqa: PLC0415
+
+    def stamp(value):
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    state = {}
+    for label, model, field in [
+        ("enterprises", Enterprise, "updated_at"),
+        ("organizations", PartyOrganization, "updated_at"),
+        ("coverage_links", CoverageLink, "id"),
+        ("members", Member, "updated_at"),
+        ("assignments", Assignment, "id"),
+    ]:
+        figures = model._default_manager.order_by().aggregate(rows=Count("pk"), latest=Max(field))
+        state[label] = {"rows": figures["rows"], "latest": stamp(figures["latest"])}
+    return state
+
+
+def coverage_of_enterprise(enterprise_id: int, day: datetime.date) -> str:
+    """One enterprise's coverage code on `day` (for detail pages)."""
+    row = with_coverage(Enterprise.objects.filter(pk=enterprise_id), day).values("coverage").first()
+    return row["coverage"] if row else "none"

@@ -1,0 +1,130 @@
+"""The coverage dashboard, the drill-down page (with export) and the recompute button."""
+
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from reports.models import CoverageSnapshot
+from reports.services import compute_snapshots
+from tests.factories import EnterpriseFactory, make_region, make_user
+
+from .conftest import D, D0
+
+
+@pytest.fixture
+def example(worked_example):
+    compute_snapshots(worked_example.county, D)
+    compute_snapshots(worked_example.county, D0)
+    return worked_example
+
+
+@pytest.fixture
+def viewer_client(client, example):
+    client.force_login(make_user("region_viewer", region=example.county))
+    return client
+
+
+def test_dashboard_shows_the_region_figures_children_and_chart_data(viewer_client):
+    response = viewer_client.get(reverse("reports:dashboard"), {"as_of": "2026-06-30"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r'data-count="enterprises"><a [^>]*>9</a>', html)
+    assert re.search(r'data-count="org_covered"><a [^>]*>5</a>', html)
+    assert 'data-rate="org_coverage_rate">55.6 %' in html
+    data = json.loads(re.search(r'<script id="coverage-data" type="application/json">(.*?)</script>', html,
+                                re.S).group(1))
+    assert data["children"]["labels"] == ["T1", "T2", "Z"]
+    assert data["children"]["org"] == [75.0, 0.0, pytest.approx(66.667, abs=0.01)]
+    assert data["trend"]["labels"] == ["2025-12-31", "2026-06-30"]
+    assert "<script>" not in html  # no inline script (CSP)
+    assert "js/coverage-dashboard.js" in html
+
+
+def test_each_count_in_the_children_table_links_to_its_drill_down(viewer_client):
+    html = viewer_client.get(reverse("reports:dashboard"), {"as_of": "2026-06-30"}).content.decode()
+    table = html[html.index('data-testid="children-table"'):]
+    assert "region=431281002&amp;as_of=2026-06-30&amp;category=should_form" in table
+
+
+def test_drill_down_page_lists_exactly_the_enterprises_behind_the_count(viewer_client):
+    response = viewer_client.get(reverse("reports:enterprises"),
+                                 {"region": "431281", "as_of": "2026-06-30", "category": "uncovered"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="list-count">3<' in html
+    for name in ("E7", "E10", "E11"):
+        assert f">{name}<" in html
+
+
+def test_drill_down_page_exports_csv_and_xlsx(viewer_client):
+    params = {"region": "431281", "as_of": "2026-06-30", "category": "org_covered", "export": "csv"}
+    response = viewer_client.get(reverse("reports:enterprises"), params)
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert len(text.strip().splitlines()) == 1 + 5
+    params["export"] = "xlsx"
+    response = viewer_client.get(reverse("reports:enterprises"), params)
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_dashboard_and_drill_down_of_another_county_are_404(viewer_client, example):
+    other = make_region("431282", "Other county")
+    EnterpriseFactory(region=other)
+    compute_snapshots(other, D)
+    assert viewer_client.get(reverse("reports:dashboard"), {"region": "431282"}).status_code == 404
+    response = viewer_client.get(reverse("reports:enterprises"), {"region": "431282", "category": "enterprises"})
+    assert response.status_code == 404
+    response = viewer_client.post(reverse("reports:recompute"), {"region": "431282", "as_of": "2026-06-30"})
+    assert response.status_code == 404
+
+
+def test_dashboard_without_a_snapshot_says_so_and_offers_recompute(viewer_client):
+    html = viewer_client.get(reverse("reports:dashboard"), {"as_of": "2024-01-01"}).content.decode()
+    assert 'data-testid="no-snapshot"' in html
+    assert 'data-testid="recompute-form"' in html
+
+
+def test_recompute_button_computes_the_snapshot_and_returns_to_the_dashboard(viewer_client, example):
+    response = viewer_client.post(reverse("reports:recompute"), {"region": "431281002", "as_of": "2024-06-30"})
+    assert response.status_code == 302
+    assert "region=431281002" in response["Location"]
+    assert CoverageSnapshot.objects.filter(region=example.t2, as_of="2024-06-30").exists()
+
+
+def test_recompute_needs_csrf(example):
+    from django.test import Client  # noqa: PLC0415
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("region_editor", region=example.county))
+    assert client.post(reverse("reports:recompute"), {"as_of": "2026-06-30"}).status_code == 403
+
+
+def test_branch_secretary_sees_their_organizations_card(client, example):
+    client.force_login(make_user("branch_secretary", organization=example.o2))
+    response = client.get(reverse("reports:dashboard"), {"as_of": "2026-06-30"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="organization-card"' in html
+    for name in ("E2", "E3"):
+        assert f">{name}<" in html
+    assert ">E6<" not in html  # its link ended before the date
+    assert client.post(reverse("reports:recompute"), {"as_of": "2026-06-30"}).status_code == 403
+
+
+def test_instructor_may_not_open_the_dashboard(client, example):
+    from tests.reports.conftest import make_instructor  # noqa: PLC0415
+
+    client.force_login(make_user("instructor", instructor=make_instructor(example.county)))
+    assert client.get(reverse("reports:dashboard")).status_code == 403
+
+
+def test_dashboard_appears_in_the_menu(viewer_client):
+    html = viewer_client.get(reverse("reports:dashboard")).content.decode()
+    assert f'href="{reverse("reports:dashboard")}"' in html
+
+
+def test_dashboard_query_count_does_not_grow_with_children(viewer_client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(14):
+        viewer_client.get(reverse("reports:dashboard"), {"as_of": "2026-06-30"})

@@ -1,0 +1,235 @@
+"""Statistics API (API.md "Statistics"): field names, scope, drill-down, recompute, jobs."""
+
+import datetime
+
+import pytest
+from rest_framework.test import APIClient
+
+from core.models import Job
+from organizations.models import Region
+from reports.coverage import CATEGORIES
+from reports.models import CoverageSnapshot
+from reports.services import compute_snapshots
+from tests.factories import EnterpriseFactory, make_region, make_user
+
+from .conftest import D, D0
+
+API_MD_FIELDS = [
+    "region", "as_of", "computed_at", "enterprises", "org_individual", "org_joint", "org_regional",
+    "org_industry", "org_attached", "org_covered", "instructor_covered", "work_covered", "uncovered", "no_org",
+    "should_form", "few_members", "no_members", "organizations", "members", "instructors",
+    "demonstration_sites", "org_coverage_rate", "individual_rate", "work_coverage_rate",
+]
+COVERAGE = "/api/v1/statistics/coverage/"
+
+
+def client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def example(worked_example):
+    compute_snapshots(worked_example.county, D)
+    compute_snapshots(worked_example.county, D0)
+    return worked_example
+
+
+@pytest.fixture
+def other_county(db):
+    county = make_region("431282", "Other county", Region.Kind.COUNTY)
+    EnterpriseFactory(region=county)
+    compute_snapshots(county, D)
+    return county
+
+
+@pytest.fixture
+def viewer(example):
+    return make_user("region_viewer", region=example.county)
+
+
+def test_coverage_has_exactly_the_api_md_fields_and_four_place_rate_strings(example, viewer):
+    response = client_for(viewer).get(COVERAGE, {"region": "431281", "as_of": "2026-06-30"})
+    assert response.status_code == 200
+    body = response.json()
+    assert [name for name in body if name in API_MD_FIELDS] == API_MD_FIELDS
+    assert body["region"] == "431281" and body["as_of"] == "2026-06-30"
+    assert (body["enterprises"], body["org_covered"], body["work_covered"]) == (9, 5, 6)
+    assert body["org_coverage_rate"] == "0.5556"
+    assert body["individual_rate"] == "0.2222"
+    assert body["work_coverage_rate"] == "0.6667"
+
+
+def test_coverage_defaults_to_the_callers_region(example, viewer, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: D)
+    body = client_for(viewer).get(COVERAGE).json()
+    assert (body["region"], body["as_of"], body["enterprises"]) == ("431281", "2026-06-30", 9)
+
+
+def test_coverage_defaults_to_the_root_region_for_admins(example, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: D0)
+    body = client_for(make_user("admin")).get(COVERAGE).json()
+    assert (body["region"], body["enterprises"]) == ("431281", 10)
+
+
+def test_coverage_without_a_snapshot_is_404_with_a_clear_message(example, viewer):
+    response = client_for(viewer).get(COVERAGE, {"region": "431281", "as_of": "2024-01-01"})
+    assert response.status_code == 404
+    assert "compute" in response.json()["detail"]
+
+
+def test_bad_date_is_400(example, viewer):
+    response = client_for(viewer).get(COVERAGE, {"region": "431281", "as_of": "30/06/2026"})
+    assert response.status_code == 400
+    assert "as_of" in response.json()
+
+
+def test_another_countys_statistics_children_and_drill_down_are_404(example, viewer, other_county):
+    client = client_for(viewer)
+    for path, extra in [("", {}), ("children/", {}), ("enterprises/", {"category": "enterprises"})]:
+        response = client.get(COVERAGE + path, {"region": "431282", "as_of": "2026-06-30", **extra})
+        assert response.status_code == 404, path
+    response = client.post(COVERAGE + "compute/", {"region": "431282", "as_of": "2026-06-30"}, format="json")
+    assert response.status_code == 404
+
+
+def test_a_town_viewer_cannot_see_the_county(example):
+    town_viewer = make_user("region_viewer", region=example.t1)
+    client = client_for(town_viewer)
+    assert client.get(COVERAGE, {"region": "431281", "as_of": "2026-06-30"}).status_code == 404
+    assert client.get(COVERAGE, {"region": "431281001", "as_of": "2026-06-30"}).json()["enterprises"] == 4
+
+
+def test_children_lists_each_child_regions_figures(example, viewer):
+    response = client_for(viewer).get(COVERAGE + "children/", {"region": "431281", "as_of": "2026-06-30"})
+    assert response.status_code == 200
+    rows = {row["region"]: row for row in response.json()["results"]}
+    assert set(rows) == {"431281001", "431281002", "431281Z01"}
+    assert (rows["431281001"]["enterprises"], rows["431281001"]["org_covered"]) == (4, 3)
+    assert rows["431281002"]["instructor_covered"] == 1
+    assert rows["431281Z01"]["org_coverage_rate"] == "0.6667"
+    assert [name for name in rows["431281001"] if name in API_MD_FIELDS] == API_MD_FIELDS
+
+
+@pytest.mark.parametrize("as_of", ["2026-06-30", "2025-12-31"])
+def test_every_drill_down_count_equals_the_snapshot_figure(example, viewer, as_of):
+    client = client_for(viewer)
+    for code in ("431281", "431281001", "431281002", "431281Z01"):
+        figures = client.get(COVERAGE, {"region": code, "as_of": as_of}).json()
+        for category in CATEGORIES:
+            body = client.get(COVERAGE + "enterprises/",
+                              {"region": code, "as_of": as_of, "category": category, "page_size": 1000}).json()
+            assert body["count"] == figures[category] == len(body["results"]), (code, category)
+
+
+def test_drill_down_rows_name_the_enterprise_and_its_coverage(example, viewer):
+    body = client_for(viewer).get(COVERAGE + "enterprises/",
+                                  {"region": "431281", "as_of": "2026-06-30", "category": "org_covered"}).json()
+    coverage = {row["name"]: row["coverage"] for row in body["results"]}
+    assert coverage == {"E1": "org_individual", "E2": "org_joint", "E3": "org_joint", "E4": "org_regional",
+                        "E5": "org_individual"}
+    assert {"id", "uscc", "region"} <= set(body["results"][0])
+
+
+def test_drill_down_with_an_unknown_category_is_400_listing_valid_ones(example, viewer):
+    client = client_for(viewer)
+    response = client.get(COVERAGE + "enterprises/", {"region": "431281", "category": "covered"})
+    assert response.status_code == 400
+    message = response.json()["category"][0]
+    assert "covered" in message and "org_individual" in message and "no_members" in message
+    response = client.get(COVERAGE + "enterprises/", {"region": "431281"})
+    assert response.status_code == 400 and "category" in response.json()
+
+
+def test_drill_down_query_count_does_not_grow_with_the_page(example, viewer, django_assert_max_num_queries):
+    client = client_for(viewer)
+    with django_assert_max_num_queries(6):
+        client.get(COVERAGE + "enterprises/", {"region": "431281", "as_of": "2026-06-30", "category": "enterprises"})
+    with django_assert_max_num_queries(6):
+        client.get(COVERAGE + "children/", {"region": "431281", "as_of": "2026-06-30"})
+
+
+def test_recompute_returns_202_with_a_finished_job_and_stores_the_snapshot(worked_example):
+    editor = make_user("region_editor", region=worked_example.county)
+    client = client_for(editor)
+    response = client.post(COVERAGE + "compute/", {"region": "431281", "as_of": "2026-06-30"}, format="json")
+    assert response.status_code == 202
+    job_id = response.json()["job"]
+    status = client.get(f"/api/v1/statistics/jobs/{job_id}/").json()
+    assert (status["status"], status["error"]) == ("done", "")
+    snapshot = CoverageSnapshot.objects.get(region=worked_example.county, as_of=D)
+    assert snapshot.enterprises == 9 and snapshot.job_id == job_id
+
+
+def test_region_viewer_may_recompute_their_region_but_stats_client_may_not(worked_example):
+    viewer = make_user("region_viewer", region=worked_example.t1)
+    response = client_for(viewer).post(COVERAGE + "compute/", {"as_of": "2026-06-30"}, format="json")
+    assert response.status_code == 202
+    assert CoverageSnapshot.objects.filter(region=worked_example.t1, as_of=D).exists()
+    assert not CoverageSnapshot.objects.filter(region=worked_example.county).exists()
+    stats = make_user("stats_client", region=worked_example.county)
+    assert client_for(stats).post(COVERAGE + "compute/", {}, format="json").status_code == 403
+
+
+def test_stats_client_reads_statistics(example):
+    stats = make_user("stats_client", region=example.county)
+    response = client_for(stats).get(COVERAGE, {"region": "431281", "as_of": "2026-06-30"})
+    assert response.status_code == 200
+
+
+def test_recompute_with_the_broker_down_is_503_and_the_job_is_marked_failed(transactional_db, settings, monkeypatch):
+    # transactional: outside a transaction the job is sent at once (inside one it waits for the commit)
+    make_region("431281", "County", Region.Kind.COUNTY)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def broken(*args, **kwargs):
+        raise ConnectionRefusedError("redis down")
+
+    monkeypatch.setattr("core.tasks.run_job.apply_async", broken)
+    admin = make_user("admin")
+    response = client_for(admin).post(COVERAGE + "compute/", {"region": "431281"}, format="json",
+                                      HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 503
+    assert "queue" in response.json()["detail"]
+    assert Job.objects.get().status == Job.Status.FAILED
+
+
+def test_jobs_are_visible_to_creator_admins_and_staff_of_their_region_only(worked_example, other_county):
+    creator = make_user("region_viewer", region=worked_example.t1)
+    job_id = client_for(creator).post(COVERAGE + "compute/", {"as_of": "2026-06-30"}, format="json").json()["job"]
+    url = f"/api/v1/statistics/jobs/{job_id}/"
+    assert client_for(creator).get(url).status_code == 200
+    assert client_for(make_user("admin")).get(url).status_code == 200
+    assert client_for(make_user("region_viewer", region=worked_example.county)).get(url).status_code == 200
+    assert client_for(make_user("region_viewer", region=worked_example.t2)).get(url).status_code == 404
+    assert client_for(make_user("region_viewer", region=other_county)).get(url).status_code == 404
+
+
+def test_unauthenticated_is_401(example):
+    assert APIClient().get(COVERAGE).status_code == 401
+
+
+def test_schema_describes_the_statistics_endpoints(db):
+    response = client_for(make_user("admin")).get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in ("/api/v1/statistics/coverage/", "/api/v1/statistics/coverage/children/",
+                 "/api/v1/statistics/coverage/enterprises/", "/api/v1/statistics/coverage/compute/",
+                 "/api/v1/statistics/jobs/{id}/"):
+        assert path in paths, path
+    params = {p["name"] for p in paths["/api/v1/statistics/coverage/enterprises/"]["get"]["parameters"]}
+    assert {"region", "as_of", "category"} <= params
+
+
+def test_earlier_snapshot_is_served_for_its_date(example, viewer):
+    body = client_for(viewer).get(COVERAGE, {"region": "431281", "as_of": "2025-12-31"}).json()
+    assert (body["enterprises"], body["org_joint"], body["work_coverage_rate"]) == (10, 3, "0.7000")
+    assert datetime.date.fromisoformat(body["as_of"]) == D0
+
+
+def test_messages_are_in_chinese_by_default_and_english_on_request(example, viewer):
+    client = client_for(viewer)
+    params = {"region": "431281", "as_of": "2024-01-01"}
+    assert "尚未计算" in client.get(COVERAGE, params).json()["detail"]
+    assert "has been computed" in client.get(COVERAGE, params, HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
