@@ -1,0 +1,347 @@
+"""Pages: instructors (with everything they did), assignments (with bulk assignment), visits, demonstration sites."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from core.forms import bootstrapify
+from core.masking import mask_for
+from core.roles import STAFF_EDIT_ROLES, Role
+from core.views import (
+    Column,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectHistoryView,
+    ObjectListView,
+    ScopedObjectMixin,
+    restrict_form_fields,
+)
+from organizations.filtersets import EnterpriseFilterSet
+from organizations.models import Enterprise
+
+from .filters import (
+    AssignmentFilterSet,
+    DemonstrationSiteFilterSet,
+    InstructorFilterSet,
+)
+from .forms import (
+    AssessForm,
+    AssignmentForm,
+    BulkAssignForm,
+    DemonstrationSiteForm,
+    InstructorForm,
+    TargetForm,
+    VisitForm,
+)
+from .models import (
+    Assignment,
+    DemonstrationSite,
+    Instructor,
+    Meeting,
+    ResponsibilityTarget,
+    Visit,
+)
+from .services import assess, batch_for, bulk_assign
+
+
+def _masked_id(obj, user):
+    return mask_for(user, obj.id_number)
+
+
+# --- instructors --------------------------------------------------------------------------------
+
+class InstructorListView(ObjectListView):
+    model = Instructor
+    filterset_class = InstructorFilterSet
+    create_url_name = "instructors:instructor_create"
+    columns = [
+        Column("name", gettext_lazy("Name"), link=True),
+        Column("id_number", gettext_lazy("ID number"), render=_masked_id, sensitive=True),
+        Column("type.name", gettext_lazy("Type"), sort="type__code"),
+        Column("source_unit", gettext_lazy("Source unit")),
+        Column("region.name", gettext_lazy("Dispatching region"), sort="region__code"),
+        Column("is_retired_cadre", gettext_lazy("Retired cadre")),
+        Column("active_from", gettext_lazy("Active from")),
+        Column("active_to", gettext_lazy("Active to")),
+    ]
+
+    def get_base_queryset(self):
+        return Instructor.objects.select_related("type", "region")
+
+
+class InstructorDetailView(ObjectDetailView):
+    """The per-instructor page: person data, assignments with targets, visits, meetings, trainings, assessments."""
+
+    model = Instructor
+    detail_fields = ["id_number", "phone", "type", "source_unit", "is_retired_cadre", "region", "active_from",
+                     "active_to"]
+
+    def get_base_queryset(self):
+        return Instructor.objects.select_related("type", "region")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        person = self.object
+        user = self.request.user
+        today = timezone.localdate()
+        context["assignments"] = (Assignment.objects.visible_to(user).filter(instructor=person)
+                                  .select_related("enterprise", "batch")
+                                  .annotate(active=Q(start_on__lte=today) & (Q(end_on__isnull=True)
+                                                                             | Q(end_on__gt=today))))
+        context["targets"] = (ResponsibilityTarget.objects.visible_to(user).filter(assignment__instructor=person)
+                              .select_related("assignment__enterprise"))
+        context["visits"] = Visit.objects.visible_to(user).filter(instructor=person).select_related("enterprise")
+        context["meetings"] = Meeting.objects.filter(attendees=person)
+        context["trainings"] = person.trainings.all()
+        context["assessments"] = person.assessments.select_related("scheme")
+        context["can_file_visit"] = user.role == Role.INSTRUCTOR or self.can_edit
+        context["assess_form"] = bootstrapify(AssessForm(initial={"year": today.year - 1}))
+        return context
+
+
+class InstructorAssessView(ScopedObjectMixin, View):
+    """Compute the yearly target-responsibility assessment of one instructor (editors)."""
+
+    model = Instructor
+    needs_edit = True
+
+    def post(self, request, pk):
+        try:
+            person = self.get_queryset().get(pk=pk)
+        except Instructor.DoesNotExist as exc:
+            raise Http404 from exc
+        form = AssessForm(request.POST)
+        if form.is_valid():
+            result = assess(person, form.cleaned_data["year"], form.cleaned_data["scheme"])
+            messages.success(request, _("Assessed %(year)s: %(score)s points, %(grade)s.") % {
+                "year": result.year, "score": result.score, "grade": result.get_grade_display()})
+        else:
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(person.get_absolute_url())
+
+
+class InstructorEditView(ObjectEditView):
+    model = Instructor
+    form_class = InstructorForm
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+
+class InstructorHistoryView(ObjectHistoryView):
+    model = Instructor
+
+
+# --- assignments --------------------------------------------------------------------------------
+
+class AssignmentListView(ObjectListView):
+    model = Assignment
+    filterset_class = AssignmentFilterSet
+    create_url_name = "instructors:assignment_create"
+    title = gettext_lazy("Instructor assignments")
+    template_name = "instructors/assignment_list.html"
+    columns = [
+        Column("instructor.name", gettext_lazy("Instructor"), link=True, sort="instructor__name"),
+        Column("enterprise.name", gettext_lazy("Enterprise"), sort="enterprise__name"),
+        Column("enterprise.uscc", gettext_lazy("USCC"), sort="enterprise__uscc"),
+        Column("enterprise.region.name", gettext_lazy("Region"), sort="enterprise__region__code"),
+        Column("batch.name", gettext_lazy("Batch"), sort="batch__name"),
+        Column("start_on", gettext_lazy("Start")),
+        Column("end_on", gettext_lazy("End (exclusive)")),
+    ]
+
+    def get_base_queryset(self):
+        return Assignment.objects.select_related("instructor", "enterprise__region", "batch")
+
+
+class AssignmentDetailView(ObjectDetailView):
+    model = Assignment
+    detail_fields = ["instructor", "enterprise", "batch", "start_on", "end_on", "result"]
+
+    def get_base_queryset(self):
+        return Assignment.objects.select_related("instructor", "enterprise", "batch")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["targets"] = self.object.targets.all()
+        # the enterprise's whole assignment history, as far as the user may see it
+        context["enterprise_history"] = (Assignment.objects.visible_to(self.request.user)
+                                         .filter(enterprise_id=self.object.enterprise_id)
+                                         .select_related("instructor", "batch").order_by("start_on"))
+        return context
+
+
+class AssignmentEditView(ObjectEditView):
+    model = Assignment
+    form_class = AssignmentForm
+
+    def save(self, form):
+        assignment = form.save(commit=False)
+        assignment.batch = batch_for(assignment.instructor.region, form.cleaned_data.get("batch_name"),
+                                     assignment.start_on)
+        assignment.save()
+        return assignment
+
+
+class TargetCreateView(ObjectEditView):
+    """Add a responsibility target ("form an organization by 2026-12-31") to an assignment in scope."""
+
+    model = ResponsibilityTarget
+    form_class = TargetForm
+
+    def get_object(self):
+        return None
+
+    def assignment(self):
+        try:
+            return Assignment.objects.visible_to(self.request.user).get(pk=self.kwargs["assignment_pk"])
+        except Assignment.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def get(self, request, *args, **kwargs):
+        self.assignment()
+        return super().get(request, *args, **kwargs)
+
+    def save(self, form):
+        target = form.save(commit=False)
+        target.assignment = self.assignment()
+        target.full_clean()
+        target.save()
+        return target
+
+    def get_success_url(self, obj):
+        return obj.assignment.get_absolute_url()
+
+
+class AssignmentHistoryView(ObjectHistoryView):
+    model = Assignment
+
+
+class BulkAssignView(ScopedObjectMixin, View):
+    """Assign one instructor to every enterprise of a filtered list (e.g. the uncovered ones of a town)."""
+
+    model = Enterprise
+    needs_edit = True
+    template_name = "instructors/bulk_assign.html"
+    preview_rows = 20
+
+    def forms(self, data=None):
+        enterprise_filter = EnterpriseFilterSet(self.request.GET or None,
+                                                queryset=Enterprise.objects.visible_to(self.request.user),
+                                                request=self.request)
+        bootstrapify(enterprise_filter.form)
+        form = BulkAssignForm(data)
+        restrict_form_fields(form, self.request.user)
+        return enterprise_filter, bootstrapify(form)
+
+    def render_page(self, enterprise_filter, form, status=200):
+        enterprises = enterprise_filter.qs if enterprise_filter.is_bound and enterprise_filter.is_valid() else None
+        context = {"filter": enterprise_filter, "form": form, "title": _("Bulk assignment"),
+                   "count": enterprises.count() if enterprises is not None else None,
+                   "preview": enterprises.select_related("region")[:self.preview_rows] if enterprises is not None
+                   else [], "query": self.request.GET.urlencode()}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request):
+        return self.render_page(*self.forms())
+
+    def post(self, request):
+        enterprise_filter, form = self.forms(request.POST)
+        if not enterprise_filter.is_bound or not enterprise_filter.is_valid():
+            form.add_error(None, _("Choose the enterprises first (filter the list)."))
+        if form.is_valid() and not form.errors:
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    batch = batch_for(data["instructor"].region, data.get("batch"), data["start_on"])
+                    created = bulk_assign(enterprise_filter.qs, data["instructor"], start_on=data["start_on"],
+                                          end_on=data.get("end_on"), batch=batch, user=request.user)
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("%(count)d assignments created.") % {"count": len(created)})
+                return redirect(f"{self.request.path}?{self.request.GET.urlencode()}")
+        return self.render_page(enterprise_filter, form, status=400)
+
+
+# --- visits -------------------------------------------------------------------------------------
+
+class VisitCreateView(ObjectEditView):
+    """Instructors file their own visits; editors may file them for anyone in their region."""
+
+    model = Visit
+    form_class = VisitForm
+    edit_roles = STAFF_EDIT_ROLES | {Role.INSTRUCTOR}
+
+    def get_object(self):
+        return None
+
+    def get_form(self, instance, data=None, files=None):
+        form = super().get_form(instance, data, files)
+        instructor = self.request.GET.get("instructor")
+        if instructor and instructor.isdigit() and data is None:
+            form.fields["instructor"].initial = int(instructor)
+        return form
+
+    def get_success_url(self, obj):
+        return obj.instructor.get_absolute_url()
+
+
+# --- demonstration sites ------------------------------------------------------------------------
+
+class DemonstrationSiteListView(ObjectListView):
+    model = DemonstrationSite
+    filterset_class = DemonstrationSiteFilterSet
+    create_url_name = "instructors:site_create"
+    template_name = "instructors/site_list.html"
+    columns = [
+        Column("target", gettext_lazy("Organization or enterprise"), link=True, sort=None),
+        Column("region.name", gettext_lazy("Region"), sort="region__code"),
+        Column("level", gettext_lazy("Level")),
+        Column("theme", gettext_lazy("Theme")),
+        Column("designating_body", gettext_lazy("Designated by")),
+        Column("designated_on", gettext_lazy("Designated on")),
+        Column("revoked_on", gettext_lazy("Revoked on")),
+    ]
+
+    def get_base_queryset(self):
+        return DemonstrationSite.objects.select_related("organization", "enterprise", "region")
+
+    def get_extra_context(self):
+        """Counts of sites in force by level for the (filtered) region: one grouped query."""
+        queryset = self.get_filterset(self.get_queryset())
+        queryset = queryset.qs if queryset is not None else self.get_queryset()
+        in_force = queryset.filter(revoked_on__isnull=True)
+        counts = dict(in_force.order_by().values_list("level").annotate(n=Count("pk")))
+        return {"level_counts": [(label, counts.get(value, 0)) for value, label in DemonstrationSite.Level.choices],
+                "total_in_force": sum(counts.values())}
+
+
+class DemonstrationSiteDetailView(ObjectDetailView):
+    model = DemonstrationSite
+    detail_fields = ["organization", "enterprise", "region", "level", "theme", "designating_body", "designated_on",
+                     "revoked_on"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reviews"] = self.object.reviews.all()
+        return context
+
+
+class DemonstrationSiteEditView(ObjectEditView):
+    model = DemonstrationSite
+    form_class = DemonstrationSiteForm
+
+
+class DemonstrationSiteHistoryView(ObjectHistoryView):
+    model = DemonstrationSite
+
+
