@@ -1,10 +1,27 @@
 """Filters shared by every FilterSet (pages and API use the same FilterSet classes)."""
 
 import django_filters
+from django import forms
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+
+
+class YesNoAllSelect(forms.NullBooleanSelect):
+    """A yes/no filter whose empty choice reads "All" (Django's own reads "Unknown", which confuses users)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("All")), ("true", _("Yes")), ("false", _("No"))]
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    """`?x=true` / `?x=false` (also True/False/2/3 as Django accepts); empty means no filter."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", YesNoAllSelect)
+        super().__init__(*args, **kwargs)
 
 
 def _scoped(model_label):

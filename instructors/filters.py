@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import NaturalKeyFilter, SearchFilter, SubtreeFilter
+from core.filters import NaturalKeyFilter, SearchFilter, SubtreeFilter, YesNoFilter
 
 from .models import Assignment, DemonstrationSite, Instructor, InstructorType
 
@@ -42,7 +42,7 @@ class AssignmentFilterSet(django_filters.FilterSet):
 class DemonstrationSiteFilterSet(django_filters.FilterSet):
     region = SubtreeFilter(field_name="region", label=_("Region"))
     level = django_filters.ChoiceFilter(choices=DemonstrationSite.Level.choices, label=_("Level"))
-    revoked = django_filters.BooleanFilter(field_name="revoked_on", lookup_expr="isnull", exclude=True,
+    revoked = YesNoFilter(field_name="revoked_on", lookup_expr="isnull", exclude=True,
                                            label=_("Revoked"))
 
     class Meta:

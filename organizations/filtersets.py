@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import NaturalKeyFilter, SearchFilter, SubtreeFilter
+from core.filters import NaturalKeyFilter, SearchFilter, SubtreeFilter, YesNoFilter
 
 from .models import (CoverageLink, Enterprise, FormationMode, Industry, OrganizationKind, Ownership, PartyOrganization,
                      Region, Scale)
@@ -60,9 +60,9 @@ class EnterpriseFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Enterprise.Status.choices, label=_("Status"))
     employees_min = django_filters.NumberFilter(field_name="employees", lookup_expr="gte", label=_("Employees at least"))
     founded_after = django_filters.DateFilter(field_name="founded_on", lookup_expr="gte", label=_("Founded on or after"))
-    has_organization = django_filters.BooleanFilter(method="filter_has_organization",
+    has_organization = YesNoFilter(method="filter_has_organization",
                                                     label=_("Covered by a party organization today"))
-    legal_rep_is_member = django_filters.BooleanFilter(label=_("Legal representative is a member"))
+    legal_rep_is_member = YesNoFilter(label=_("Legal representative is a member"))
     coverage = django_filters.ChoiceFilter(choices=COVERAGE_CHOICES, method="filter_coverage",
                                            label=_("Coverage today"))
     warning = WarningFilter(warnings=ENTERPRISE_WARNINGS)
@@ -93,7 +93,7 @@ class PartyOrganizationFilterSet(django_filters.FilterSet):
                            label=_("Within organization"))
     kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("Kind"))
     formation_mode = django_filters.ChoiceFilter(choices=FormationMode.choices, label=_("Formation mode"))
-    active = django_filters.BooleanFilter(method="filter_active", label=_("Not dissolved"))
+    active = YesNoFilter(method="filter_active", label=_("Not dissolved"))
     term = django_filters.ChoiceFilter(
         method="filter_term", label=_("Term"),
         choices=[("due", _("Election due within 90 days")), ("overdue", _("Election overdue"))],

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -132,6 +133,14 @@ class EnterpriseDetailView(ObjectDetailView):
             link.active_today = link.is_active_on(today)
         context["links"] = links
         context["close_form"] = bootstrapify(CloseEnterpriseForm())
+        # The enterprise's instructor assignment history (instructors app), newest first, through the scope.
+        assignment_model = apps.get_model("instructors", "Assignment")
+        context["assignments"] = list(
+            assignment_model.objects.visible_to(self.request.user).filter(enterprise=enterprise)
+            .select_related("instructor", "batch").order_by("-start_on", "-pk")[:50])
+        for assignment in context["assignments"]:
+            assignment.active_today = assignment.start_on <= today and (assignment.end_on is None
+                                                                         or assignment.end_on > today)
         try:
             from reports.enterprise_coverage import coverage_category_of  # noqa: PLC0415
 

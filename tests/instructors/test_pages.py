@@ -239,3 +239,17 @@ def test_a_renamed_file_is_not_accepted_as_a_photo(world):
         "photo": SimpleUploadedFile("fake.jpg", b"MZ\x90\x00", content_type="image/jpeg")})
     assert "A photo must be a JPEG or PNG file." in response.content.decode()
     assert not Visit.objects.exists()
+
+
+def test_enterprise_page_shows_its_instructor_assignment_history(world):
+    first = make_instructor(world.county_a, name="第一任指导员")
+    second = make_instructor(world.county_a, name="第二任指导员")
+    Assignment.objects.create(instructor=first, enterprise=world.ent_a, start_on=D(2024, 3, 1), end_on=D(2025, 3, 1))
+    assign(second, world.ent_a, D(2025, 3, 1))
+    page = client_for(world.viewer_a).get(world.ent_a.get_absolute_url())
+    text = page.content.decode()
+    assert "第一任指导员" in text and "第二任指导员" in text
+    assert text.index("第二任指导员") < text.index("第一任指导员")  # newest first
+    assert f"/instructors/assignments/?enterprise={world.ent_a.uscc}" in text
+    listed = client_for(world.viewer_a).get(f"/instructors/assignments/?enterprise={world.ent_a.uscc}").content.decode()
+    assert "第一任指导员" in listed and "第二任指导员" in listed
