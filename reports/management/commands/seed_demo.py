@@ -11,7 +11,7 @@ from django.db import transaction
 from stdnum.cn import ric, uscc
 
 from core.roles import Role
-from instructors.models import Assignment, Batch, DemonstrationSite, Instructor, InstructorType
+from instructors.models import AssessmentScheme, Assignment, Batch, DemonstrationSite, Instructor, InstructorType
 from members.models import Member
 from organizations.models import (CoverageLink, Enterprise, FormationMode, OrganizationKind, Ownership,
                                   PartyOrganization, Region)
@@ -193,6 +193,7 @@ class Command(BaseCommand):
             if i % 5 in (0, 1, 2):
                 Assignment.objects.create(instructor=instructors[i % len(instructors)], enterprise=ent, batch=batch,
                                           start_on=datetime.date(2024, 3, 1))
+        AssessmentScheme.objects.create(name="怀化市党建指导员目标责任考核办法（2026）")
         for i, o in enumerate(orgs[1:6]):
             DemonstrationSite.objects.create(organization=o, level=["provincial", "city", "county"][i % 3],
                                              theme="党建引领企业发展", designating_body="市委组织部",
