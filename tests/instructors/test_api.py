@@ -236,3 +236,23 @@ def test_instructor_files_visits_through_the_api_only_for_their_enterprises(worl
     theirs = Visit.objects.create(instructor=colleague, enterprise=other, visited_on=D(2026, 3, 2), work_done="y")
     assert api.get(f"/api/v1/instructor-visits/{theirs.pk}/").status_code == 404
     assert [v["work_done"] for v in api.get("/api/v1/instructor-visits/").json()["results"]] == ["指导组建党支部"]
+
+
+def test_an_assignment_made_through_the_api_drives_the_enterprises_coverage_by_date(world):
+    from organizations.models import Enterprise
+    from reports.coverage import with_coverage
+
+    uncovered = EnterpriseFactory(region=world.town_a)
+    person = make_instructor(world.county_a)
+    response = api_as(world.editor_a).post("/api/v1/instructor-assignments/", {
+        "instructor": person.pk, "enterprise": uncovered.uscc, "start_on": "2026-03-01", "end_on": "2026-09-01"},
+        format="json")
+    assert response.status_code == 201, response.json()
+
+    def coverage_on(day):
+        return with_coverage(Enterprise.objects.filter(pk=uncovered.pk), day).get().coverage
+
+    assert coverage_on(D(2026, 2, 28)) == "none"
+    assert coverage_on(D(2026, 3, 1)) == "instructor"
+    assert coverage_on(D(2026, 8, 31)) == "instructor"
+    assert coverage_on(D(2026, 9, 1)) == "none"
