@@ -5,7 +5,11 @@ def bootstrapify(form):
     """Give every widget the Bootstrap 5 class it needs (forms and filter forms alike)."""
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+            # Django puts the widget's class on the wrapper too; this template wraps each choice in .form-check.
+            widget.template_name = "core/widgets/choice_list.html"
+            css = "form-check-input"
+        elif isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"
         elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
             css = "form-select form-select-sm"

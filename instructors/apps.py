@@ -16,4 +16,6 @@ class InstructorsConfig(AppConfig):
             MenuItem(_("Instructor assignments"), "instructors:assignment_list", STAFF_VIEW_ROLES, group, 41),
             MenuItem(_("Bulk assignment"), "instructors:assignment_bulk", STAFF_EDIT_ROLES, group, 42),
             MenuItem(_("Demonstration sites"), "instructors:site_list", STAFF_VIEW_ROLES, group, 43),
+            MenuItem(_("Instructor meetings"), "instructors:meeting_list", STAFF_VIEW_ROLES, group, 44),
+            MenuItem(_("Trainings"), "instructors:training_list", STAFF_VIEW_ROLES, group, 45),
         )

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.filters import NaturalKeyFilter, SearchFilter, SubtreeFilter, YesNoFilter
 
-from .models import Assignment, DemonstrationSite, Instructor, InstructorType
+from .models import Assignment, DemonstrationSite, Instructor, InstructorType, Meeting, Training
 
 
 class InstructorFilterSet(django_filters.FilterSet):
@@ -42,9 +42,29 @@ class AssignmentFilterSet(django_filters.FilterSet):
 class DemonstrationSiteFilterSet(django_filters.FilterSet):
     region = SubtreeFilter(field_name="region", label=_("Region"))
     level = django_filters.ChoiceFilter(choices=DemonstrationSite.Level.choices, label=_("Level"))
-    revoked = YesNoFilter(field_name="revoked_on", lookup_expr="isnull", exclude=True,
-                                           label=_("Revoked"))
+    revoked = YesNoFilter(field_name="revoked_on", lookup_expr="isnull", exclude=True, label=_("Revoked"))
 
     class Meta:
         model = DemonstrationSite
         fields = ["region", "level", "revoked"]
+
+
+class _HeldFilterSet(django_filters.FilterSet):
+    """Meetings and trainings: by region subtree, period and attendee."""
+
+    region = SubtreeFilter(field_name="region", label=_("Region"))
+    held_from = django_filters.DateFilter(field_name="held_on", lookup_expr="gte", label=_("Held on or after"))
+    held_to = django_filters.DateFilter(field_name="held_on", lookup_expr="lte", label=_("Held on or before"))
+    attendee = django_filters.NumberFilter(field_name="attendees", label=_("Attendee (instructor id)"))
+
+
+class MeetingFilterSet(_HeldFilterSet):
+    class Meta:
+        model = Meeting
+        fields = ["region", "held_from", "held_to", "attendee"]
+
+
+class TrainingFilterSet(_HeldFilterSet):
+    class Meta:
+        model = Training
+        fields = ["region", "held_from", "held_to", "attendee"]

@@ -9,7 +9,9 @@ from .models import (
     Assignment,
     DemonstrationSite,
     Instructor,
+    Meeting,
     ResponsibilityTarget,
+    Training,
     Visit,
 )
 
@@ -90,3 +92,25 @@ class VisitForm(forms.ModelForm):
 class AssessForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     scheme = forms.ModelChoiceField(AssessmentScheme.objects.all(), label=_("Scheme"))
+
+
+class _AttendanceForm(forms.ModelForm):
+    """Region by code; attendees picked from the instructors the user may see (restricted by the view)."""
+
+    region = NaturalKeyField(Region.objects.all(), "code", label=_("Region code"))
+    attendees = forms.ModelMultipleChoiceField(Instructor.objects.order_by("name"), label=_("Attendees"),
+                                               required=False, widget=forms.CheckboxSelectMultiple)
+
+
+class MeetingForm(_AttendanceForm):
+    class Meta:
+        model = Meeting
+        fields = ["region", "held_on", "topic", "attendees"]
+        widgets = {"held_on": DateInput()}
+
+
+class TrainingForm(_AttendanceForm):
+    class Meta:
+        model = Training
+        fields = ["title", "region", "held_on", "hours", "attendees"]
+        widgets = {"held_on": DateInput()}

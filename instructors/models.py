@@ -275,6 +275,9 @@ class Training(models.Model):
     def __str__(self):
         return f"{self.held_on} {self.title}"
 
+    def get_absolute_url(self):
+        return reverse("instructors:training_detail", args=[self.pk])
+
 
 class ResponsibilityTarget(models.Model):
     """What an assignment must achieve by a date ("form an organization by 2026-12-31") and what came of it."""
@@ -378,6 +381,9 @@ class Meeting(models.Model):
 
     def __str__(self):
         return f"{self.held_on} {self.topic}"
+
+    def get_absolute_url(self):
+        return reverse("instructors:meeting_detail", args=[self.pk])
 
 
 class AssessmentScheme(models.Model):

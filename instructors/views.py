@@ -30,6 +30,8 @@ from .filters import (
     AssignmentFilterSet,
     DemonstrationSiteFilterSet,
     InstructorFilterSet,
+    MeetingFilterSet,
+    TrainingFilterSet,
 )
 from .forms import (
     AssessForm,
@@ -37,7 +39,9 @@ from .forms import (
     BulkAssignForm,
     DemonstrationSiteForm,
     InstructorForm,
+    MeetingForm,
     TargetForm,
+    TrainingForm,
     VisitForm,
 )
 from .models import (
@@ -46,6 +50,7 @@ from .models import (
     Instructor,
     Meeting,
     ResponsibilityTarget,
+    Training,
     Visit,
 )
 from .services import assess, batch_for, bulk_assign
@@ -345,3 +350,76 @@ class DemonstrationSiteHistoryView(ObjectHistoryView):
     model = DemonstrationSite
 
 
+
+
+# --- monthly meetings and trainings (attendance of instructors) -----------------------------------
+
+def _attendee_count(obj, user):
+    return obj.attendee_count
+
+
+class _HeldListView(ObjectListView):
+    def get_base_queryset(self):
+        return self.model.objects.select_related("region").annotate(attendee_count=Count("attendees")).order_by("-held_on", "-pk")
+
+
+class _HeldDetailView(ObjectDetailView):
+    template_name = "instructors/attendance_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["attendees"] = (self.object.attendees.select_related("type", "region").order_by("name"))
+        return context
+
+
+class MeetingListView(_HeldListView):
+    model = Meeting
+    filterset_class = MeetingFilterSet
+    create_url_name = "instructors:meeting_create"
+    columns = [
+        Column("held_on", gettext_lazy("Held on"), link=True),
+        Column("topic", gettext_lazy("Topic")),
+        Column("region.name", gettext_lazy("Region"), sort="region__code"),
+        Column("attendee_count", gettext_lazy("Attendees"), render=_attendee_count, sort="attendee_count"),
+    ]
+
+
+class MeetingDetailView(_HeldDetailView):
+    model = Meeting
+    detail_fields = ["held_on", "topic", "region"]
+
+
+class MeetingEditView(ObjectEditView):
+    model = Meeting
+    form_class = MeetingForm
+
+
+class MeetingHistoryView(ObjectHistoryView):
+    model = Meeting
+
+
+class TrainingListView(_HeldListView):
+    model = Training
+    filterset_class = TrainingFilterSet
+    create_url_name = "instructors:training_create"
+    columns = [
+        Column("held_on", gettext_lazy("Held on"), link=True),
+        Column("title", gettext_lazy("Title")),
+        Column("hours", gettext_lazy("Hours")),
+        Column("region.name", gettext_lazy("Region"), sort="region__code"),
+        Column("attendee_count", gettext_lazy("Attendees"), render=_attendee_count, sort="attendee_count"),
+    ]
+
+
+class TrainingDetailView(_HeldDetailView):
+    model = Training
+    detail_fields = ["title", "held_on", "hours", "region"]
+
+
+class TrainingEditView(ObjectEditView):
+    model = Training
+    form_class = TrainingForm
+
+
+class TrainingHistoryView(ObjectHistoryView):
+    model = Training

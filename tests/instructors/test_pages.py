@@ -253,3 +253,42 @@ def test_enterprise_page_shows_its_instructor_assignment_history(world):
     assert f"/instructors/assignments/?enterprise={world.ent_a.uscc}" in text
     listed = client_for(world.viewer_a).get(f"/instructors/assignments/?enterprise={world.ent_a.uscc}").content.decode()
     assert "第一任指导员" in listed and "第二任指导员" in listed
+
+
+def test_editor_records_a_monthly_meeting_with_attendance_and_it_shows_on_the_instructor_page(world):
+    from instructors.models import Meeting
+
+    present = make_instructor(world.county_a, name="到会指导员")
+    absent = make_instructor(world.county_a, name="缺席指导员")
+    client = client_for(world.editor_a)
+    form = client.get("/instructors/meetings/add/").content.decode()
+    assert "到会指导员" in form
+    response = client.post("/instructors/meetings/add/", {
+        "region": world.county_a.code, "held_on": "2026-10-15", "topic": "十月指导员例会", "attendees": [present.pk]})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    meeting = Meeting.objects.get(topic="十月指导员例会")
+    assert list(meeting.attendees.all()) == [present]
+    detail = client.get(meeting.get_absolute_url()).content.decode()
+    assert "到会指导员" in detail and "缺席指导员" not in detail
+    assert "十月指导员例会" in client.get(f"/instructors/{present.pk}/").content.decode()
+    assert "十月指导员例会" not in client.get(f"/instructors/{absent.pk}/").content.decode()
+    listed = client.get("/instructors/meetings/?held_from=2026-10-01").content.decode()
+    assert "十月指导员例会" in listed
+
+
+def test_meeting_and_training_pages_refuse_other_countys_regions_and_instructors(world):
+    from instructors.models import Meeting, Training
+
+    theirs = make_instructor(world.county_b, name="鹤城指导员")
+    meeting_b = Meeting.objects.create(region=world.county_b, held_on=D(2026, 10, 1), topic="鹤城例会")
+    training_b = Training.objects.create(region=world.county_b, held_on=D(2026, 9, 1), title="鹤城培训")
+    client = client_for(world.editor_a)
+    for url in (meeting_b.get_absolute_url(), f"/instructors/meetings/{meeting_b.pk}/edit/",
+                training_b.get_absolute_url(), f"/instructors/trainings/{training_b.pk}/edit/"):
+        assert client.get(url).status_code == 404, url
+    assert "鹤城例会" not in client.get("/instructors/meetings/").content.decode()
+    assert "鹤城培训" not in client.get("/instructors/trainings/").content.decode()
+    assert "鹤城指导员" not in client.get("/instructors/trainings/add/").content.decode()
+    response = client.post("/instructors/trainings/add/", {
+        "title": "越权培训", "region": world.county_b.code, "held_on": "2026-10-01", "attendees": [theirs.pk]})
+    assert response.status_code == 200 and not Training.objects.filter(title="越权培训").exists()
