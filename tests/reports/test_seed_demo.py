@@ -24,3 +24,11 @@ def test_seed_demo_gives_every_role_a_login_and_every_page_data():
     assert client.login(username="city_editor", password="Demo-pass-2026")
     for url in ("/reports/", "/organizations/enterprises/", "/instructors/", "/instructors/sites/"):
         assert client.get(url).status_code == 200, url
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    counts = (Enterprise.objects.count(), Assignment.objects.count(), User.objects.count())
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert (Enterprise.objects.count(), Assignment.objects.count(), User.objects.count()) == counts
+    assert Client().login(username="county_viewer", password="Demo-pass-2026")
