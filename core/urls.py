@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("imports/", include("core.import_urls")),
     path("", include(([
         path("jobs/", views.JobListView.as_view(), name="job_list"),

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -29,7 +30,7 @@ from django.db import transaction
 from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -516,3 +517,14 @@ class JobDetailView(ObjectDetailView):
     model = Job
     detail_fields = ["kind", "status", "region_code", "params", "created_by", "created_at", "started_at",
                      "finished_at", "attempts", "result", "error"]
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Every user changes their own password (the validators of settings apply); back home with a message."""
+
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password has been changed."))
+        return response

@@ -84,3 +84,27 @@ def test_instructor_role_sees_only_assigned_enterprises(world):
     user = make_user("instructor", instructor=person)
     ids = [row["id"] for row in api_as(user).get("/api/v1/enterprises/").json()["results"]]
     assert ids == [world.ent_a.pk]
+
+
+def test_a_user_changes_their_own_password_and_weak_ones_are_refused(world, settings):
+    from django.test import Client
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    world.viewer_a.set_password("Old-pass-2026-x")
+    world.viewer_a.save()
+    client = Client()
+    client.force_login(world.viewer_a)
+    weak = client.post("/password/", {"old_password": "Old-pass-2026-x", "new_password1": "12345678",
+                                      "new_password2": "12345678"})
+    assert weak.status_code == 200 and "密码" in weak.content.decode()
+    world.viewer_a.refresh_from_db()
+    assert world.viewer_a.check_password("Old-pass-2026-x")
+    wrong_old = client.post("/password/", {"old_password": "nope", "new_password1": "Brand-new-pass-77",
+                                           "new_password2": "Brand-new-pass-77"})
+    assert wrong_old.status_code == 200
+    done = client.post("/password/", {"old_password": "Old-pass-2026-x", "new_password1": "Brand-new-pass-77",
+                                      "new_password2": "Brand-new-pass-77"})
+    assert done.status_code == 302
+    world.viewer_a.refresh_from_db()
+    assert world.viewer_a.check_password("Brand-new-pass-77")
+    assert "/login/" not in client.get("/", follow=True).redirect_chain[-1][0]  # still logged in after the change
