@@ -423,15 +423,18 @@ def source_state() -> dict:
         return value.isoformat() if hasattr(value, "isoformat") else value
 
     state = {}
-    for label, model, field in [
-        ("enterprises", Enterprise, "updated_at"),
-        ("organizations", PartyOrganization, "updated_at"),
-        ("coverage_links", CoverageLink, "id"),
-        ("members", Member, "updated_at"),
-        ("assignments", Assignment, "id"),
+    for label, model in [
+        ("enterprises", Enterprise),
+        ("organizations", PartyOrganization),
+        ("coverage_links", CoverageLink),
+        ("members", Member),
+        ("assignments", Assignment),
     ]:
-        figures = model._default_manager.order_by().aggregate(rows=Count("pk"), latest=Max(field))
-        state[label] = {"rows": figures["rows"], "latest": stamp(figures["latest"])}
+        rows = model._default_manager.order_by().count()
+        # The latest recorded change (simple-history logs every insert, update and end of a link), so
+        # editing a link's dates changes the stamp too, not only adding rows.
+        latest = model.history.model.objects.order_by().aggregate(latest=Max("history_date"))["latest"]
+        state[label] = {"rows": rows, "latest": stamp(latest)}
     return state
 
 

@@ -186,6 +186,20 @@ def test_snapshot_records_where_its_figures_come_from(worked_example):
     assert snap.computed_at is not None
 
 
+def test_ending_a_link_changes_the_source_stamp_of_the_next_snapshot(worked_example):
+    from organizations.models import CoverageLink
+
+    compute_snapshots(worked_example.county, D)
+    before = figures(worked_example.county, D).source
+    link = CoverageLink.objects.filter(valid_to__isnull=True, valid_from__lt=D).first()
+    link.valid_to = D
+    link.save()
+    compute_snapshots(worked_example.county, D)
+    after = figures(worked_example.county, D).source
+    assert after["coverage_links"]["rows"] == before["coverage_links"]["rows"]
+    assert after["coverage_links"]["latest"] != before["coverage_links"]["latest"]
+
+
 def _grow(county, town, n, offset):
     org = make_organization(f"OG{offset}", town, mode=FormationMode.JOINT)
     instructor = make_instructor(county)
