@@ -28,7 +28,7 @@ from django.db.models import (
     BooleanField, Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When,
 )
 from django.db.models.functions import Coalesce, Substr
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models.lookups import GreaterThanOrEqual, IsNull
 
 from instructors.models import Assignment, DemonstrationSite
 from members.models import Member
@@ -149,6 +149,15 @@ def _exists(queryset, column):
     return Exists(queryset.filter(**{column: OuterRef("pk")}))
 
 
+def _has(queryset, column):
+    """Like `_exists`, but as a scalar subquery (`(SELECT id … LIMIT 1) IS NOT NULL`), which PostgreSQL
+    never turns into a join: one index lookup per enterprise of the region. For small regions, where the
+    planner otherwise drives from the linked side — badly when a few regional or industry organizations
+    cover tens of thousands of enterprises (measured at tier L: 230 ms instead of ~20 ms for a county)."""
+    first = queryset.filter(**{column: OuterRef("pk")}).order_by().values("pk")[:1]
+    return IsNull(Subquery(first), False)
+
+
 def _modes_before(rank):
     return FORMATION_PRIORITY[: rank - 1]
 
@@ -175,23 +184,24 @@ def fact_condition(fact: str, values, day: datetime.date, large: bool = False) -
     `large`: the region holds a good part of the register, so whole-register passes beat per-row lookups.
     """
     values = set(values)
+    exists = _exists if large else _has
     if values >= set(DOMAINS[fact]):
         return Q()
     parts = []
     if fact == "coverage_rank":
         ranks = values - {0}
         if ranks == set(RANK_COUNT):
-            parts.append(Q(_exists(linked_enterprises(day), "enterprise_id")))
+            parts.append(Q(exists(linked_enterprises(day), "enterprise_id")))
         else:
             for r in sorted(ranks):
-                part = Q(_exists(linked_enterprises(day, [FORMATION_PRIORITY[r - 1]]), "enterprise_id"))
+                part = Q(exists(linked_enterprises(day, [FORMATION_PRIORITY[r - 1]]), "enterprise_id"))
                 if r > 1:
-                    part &= ~Q(_exists(linked_enterprises(day, _modes_before(r)), "enterprise_id"))
+                    part &= ~Q(exists(linked_enterprises(day, _modes_before(r)), "enterprise_id"))
                 parts.append(part)
         if 0 in values:
-            parts.append(~Q(_exists(linked_enterprises(day), "enterprise_id")))
+            parts.append(~Q(exists(linked_enterprises(day), "enterprise_id")))
     elif fact == "instructor_reach":
-        reached = Q(_exists(reached_enterprises(day), "enterprise_id"))
+        reached = Q(exists(reached_enterprises(day), "enterprise_id"))
         parts.append(reached if True in values else ~reached)
     elif fact == "member_class":
         if large:  # one pass over the register's members, grouped (hash aggregate)
@@ -201,7 +211,7 @@ def fact_condition(fact: str, values, day: datetime.date, large: bool = False) -
                           .annotate(n=Count("pk")).values("n"))
             enough = Q(GreaterThanOrEqual(Coalesce(Subquery(full_count, output_field=IntegerField()), Value(0)),
                                           SHOULD_FORM_FULL_MEMBERS))
-        employing = Q(_exists(employing_enterprises(day), "employer_id"))
+        employing = Q(exists(employing_enterprises(day), "employer_id"))
         if MEMBERS_ENOUGH in values:
             parts.append(enough)
         if MEMBERS_FEW in values:
@@ -247,7 +257,9 @@ def operating_enterprises(region: Region, day: datetime.date, queryset=None, *, 
     """
     queryset = Enterprise.objects.all() if queryset is None else queryset
     if region_ids is not None:
-        return queryset.filter(operating_q(day), region_id__in=region_ids)
+        # Both: the ids size the region exactly for the planner; the path keeps the region side of a join
+        # (ordering by region path) to the subtree instead of every region of the province.
+        return queryset.filter(operating_q(day), region_id__in=region_ids, region__path__startswith=region.path)
     return queryset.filter(operating_q(day), region__path__startswith=region.path)
 
 
