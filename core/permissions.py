@@ -1,5 +1,9 @@
 """DRF permission and pagination classes (kept apart from core.api: DRF settings import them early)."""
 
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Window
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
@@ -11,6 +15,31 @@ class PortalPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+
+class WindowCountPagination(PortalPagination):
+    """The same pages and answer, but the total comes with the page (`COUNT(*) OVER ()`): one statement
+    instead of a COUNT and a page query — for lists whose WHERE clause is the expensive part (drill-downs).
+    Only an empty page (beyond the end, or an empty list) costs a separate COUNT."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        page_size = self.get_page_size(request)
+        raw = request.query_params.get(self.page_query_param) or "1"
+        number = int(raw) if raw.isdigit() else 0
+        if number < 1:
+            raise NotFound(_("Invalid page."))
+        start = (number - 1) * page_size
+        rows = list(queryset.annotate(_total=Window(Count("*")))[start:start + page_size])
+        if not rows and number > 1:
+            raise NotFound(_("Invalid page."))
+        count = rows[0].pop("_total") if rows else queryset.count()
+        for row in rows[1:]:
+            del row["_total"]
+        paginator = Paginator([], page_size)
+        paginator.count = count  # a cached_property: set here, never computed
+        self.page = Page(rows, number, paginator)
+        return rows
 
 
 class RolePermission(BasePermission):

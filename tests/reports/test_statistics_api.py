@@ -233,3 +233,29 @@ def test_messages_are_in_chinese_by_default_and_english_on_request(example, view
     params = {"region": "431281", "as_of": "2024-01-01"}
     assert "尚未计算" in client.get(COVERAGE, params).json()["detail"]
     assert "has been computed" in client.get(COVERAGE, params, HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
+
+
+def test_drill_down_pages_through_every_enterprise_once_with_one_statement_per_page(example, viewer,
+                                                                                   django_assert_max_num_queries):
+    client = client_for(viewer)
+    query = {"region": "431281", "as_of": "2026-06-30", "category": "enterprises", "page_size": 3}
+    total = client.get(COVERAGE, {"region": "431281", "as_of": "2026-06-30"}).json()["enterprises"]
+    seen, page, url = [], 1, None
+    while True:
+        with django_assert_max_num_queries(5):  # auth, region, subtree ids, page with its count, page codes
+            body = client.get(COVERAGE + "enterprises/", query | {"page": page}).json()
+        assert body["count"] == total
+        assert all("_total" not in row for row in body["results"])
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+        if not url:
+            break
+        assert f"page={page + 1}" in url
+        page += 1
+    assert len(seen) == len(set(seen)) == total and page == -(-total // 3)
+    assert body["previous"]
+    beyond = client.get(COVERAGE + "enterprises/", query | {"page": page + 1})
+    assert beyond.status_code == 404
+    assert client.get(COVERAGE + "enterprises/", query | {"page": "x"}).status_code == 404
+    empty = client.get(COVERAGE + "enterprises/", query | {"category": "org_attached"}).json()
+    assert empty["count"] == 0 and empty["results"] == [] and empty["next"] is None
