@@ -322,8 +322,18 @@ def category_q(category: str, day: datetime.date, large: bool = False) -> Q:
 LARGE_SUBTREE_REGIONS = 40
 
 
+def subtree_region_ids(region: Region) -> list:
+    """The ids of the region's subtree (the region included)."""
+    return list(Region.objects.filter(path__startswith=region.path).order_by().values_list("pk", flat=True))
+
+
+def is_large_subtree(region_ids) -> bool:
+    """Whether a drill-down over these regions is "large" (whole-register passes beat per-row lookups)."""
+    return len(region_ids) > LARGE_SUBTREE_REGIONS
+
+
 def enterprises_behind(region: Region, day: datetime.date, category: str, queryset=None, *,
-                       annotate_coverage=False):
+                       annotate_coverage=False, region_ids=None):
     """The enterprises behind one count of the region's snapshot on `day` (live, same definitions).
 
     `queryset` is the caller's scoped enterprise queryset (``Enterprise.objects.visible_to(user)``).
@@ -331,8 +341,9 @@ def enterprises_behind(region: Region, day: datetime.date, category: str, querys
     """
     if category not in CATEGORIES:
         raise KeyError(category)
-    region_ids = list(Region.objects.filter(path__startswith=region.path).order_by().values_list("pk", flat=True))
-    large = len(region_ids) > LARGE_SUBTREE_REGIONS
+    if region_ids is None:
+        region_ids = subtree_region_ids(region)
+    large = is_large_subtree(region_ids)
     queryset = operating_enterprises(region, day, queryset, region_ids=region_ids).filter(
         category_q(category, day, large))
     return with_coverage(queryset, day) if annotate_coverage else queryset

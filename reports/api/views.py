@@ -12,11 +12,11 @@ from rest_framework.response import Response
 
 from core.jobs import JobQueueUnavailable, enqueue
 from core.models import Job
-from core.permissions import WindowCountPagination
+from core.permissions import PortalPagination, WindowCountPagination
 from core.roles import STATISTICS_ROLES, Role
 from core.scoping import user_is_unrestricted
 from organizations.models import Enterprise, Region
-from reports.coverage import enterprises_behind, with_coverage
+from reports.coverage import enterprises_behind, is_large_subtree, subtree_region_ids, with_coverage
 from reports.models import CoverageSnapshot
 
 from .serializers import (
@@ -183,7 +183,7 @@ class CoverageEnterprisesView(StatisticsView):
     """The enterprises behind one count, computed live by reports.coverage; `count` equals the figure."""
 
     serializer_class = CoverageEnterpriseSerializer
-    pagination_class = WindowCountPagination  # count and page in one statement (docs/performance.md)
+    pagination_class = WindowCountPagination  # count and page in one statement for a small region
 
     @extend_schema(
         summary="Enterprises behind a coverage count (drill-down)",
@@ -194,8 +194,12 @@ class CoverageEnterprisesView(StatisticsView):
     )
     def get(self, request):
         region, day, data = parse_query(request, DrillDownQuerySerializer)
+        region_ids = subtree_region_ids(region)
+        if is_large_subtree(region_ids):
+            # Many rows: COUNT + a top-N sort beats a window count, which sorts every row (docs/performance.md).
+            self._paginator = PortalPagination()
         queryset = enterprises_behind(
-            region, day, data["category"], Enterprise.objects.visible_to(request.user),
+            region, day, data["category"], Enterprise.objects.visible_to(request.user), region_ids=region_ids,
         ).order_by("region__path", "name", "id").values(*ENTERPRISE_ROW_FIELDS[:-1])
         page = list(self.paginate_queryset(queryset))
         # the coverage code of the page's rows only: a second, small query (per-row lookups, not whole sets)
