@@ -32,7 +32,7 @@ def visible_roots(user):
     """The top of what the user may browse: their scope region, or the real roots for admins."""
     if user.scope_region_id and not user.is_admin:
         return Region.objects.filter(pk=user.scope_region_id)
-    return Region.get_root_nodes()
+    return Region.objects.get_root_nodes()
 
 
 # --- regions -----------------------------------------------------------------------------------

@@ -59,4 +59,4 @@ def compute_snapshots(root: Region, day: datetime.date, *, job=None) -> dict:
 
 
 def root_regions():
-    return Region.get_root_nodes()
+    return Region.objects.get_root_nodes()

@@ -194,7 +194,7 @@ class SyntheticProvince:
         leaves_n = self.shape["leaves"]
         counties_n = math.ceil(leaves_n / LEAVES_PER_COUNTY)
         cities_n = math.ceil(counties_n / COUNTIES_PER_CITY)
-        last_root = Region.get_last_root_node()
+        last_root = Region.objects.get_last_root_node()
         root_path = last_root._inc_path() if last_root else Region._get_path(None, 1, 1)
         next_id = itertools.count(_next_id(Region))
         rows = []
@@ -310,7 +310,7 @@ class SyntheticProvince:
         n = self.n
         first_org = _next_id(PartyOrganization)
         org_ids = itertools.count(first_org)
-        last_root = PartyOrganization.get_last_root_node()
+        last_root = PartyOrganization.objects.get_last_root_node()
         root_path = last_root._inc_path() if last_root else PartyOrganization._get_path(None, 1, 1)
         step = PartyOrganization.steplen
         org_rows, link_rows = [], []

@@ -82,7 +82,7 @@ def page_region(user, code):
             raise Http404
         return region
     if user_is_unrestricted(user):
-        return Region.get_first_root_node()
+        return Region.objects.get_first_root_node()
     if user.scope_region_id:
         return visible.filter(pk=user.scope_region_id).first()
     return None

@@ -43,7 +43,7 @@ ERROR_RESPONSE = inline_serializer("StatisticsError", {"detail": serializers.Cha
 def default_region(user):
     """The caller's scope region, or the (first) root region for admins."""
     if user_is_unrestricted(user):
-        return Region.get_first_root_node()
+        return Region.objects.get_first_root_node()
     return user.scope_region if user.scope_region_id else None
 
 

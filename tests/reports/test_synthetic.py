@@ -43,8 +43,8 @@ def test_loads_the_scale_tier_shape_with_valid_trees_and_codes(db):
     counts = load()
     assert counts["enterprises"] == N == Enterprise.objects.count()
     assert counts["members"] == Member.objects.count() == shape_for(N)["members"]
-    assert Region.find_problems() == ([], [], [], [], [])
-    assert PartyOrganization.find_problems() == ([], [], [], [], [])
+    assert Region.objects.find_problems() == ([], [], [], [], [])
+    assert PartyOrganization.objects.find_problems() == ([], [], [], [], [])
     for uscc in Enterprise.objects.values_list("uscc", flat=True):
         validate_uscc(uscc)
     assert all(ric.is_valid(number) for number in Member.objects.values_list("id_number", flat=True))
