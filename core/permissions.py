@@ -26,6 +26,8 @@ class WindowCountPagination(PortalPagination):
         self.request = request
         page_size = self.get_page_size(request)
         raw = request.query_params.get(self.page_query_param) or "1"
+        if raw in self.last_page_strings:  # `?page=last`, as DRF's own pagination allows
+            raw = str(max(1, -(-queryset.count() // page_size)))
         number = int(raw) if raw.isdigit() else 0
         if number < 1:
             raise NotFound(_("Invalid page."))

@@ -262,5 +262,7 @@ def test_drill_down_pages_through_every_enterprise_once(example, viewer, django_
     beyond = client.get(COVERAGE + "enterprises/", query | {"page": page + 1})
     assert beyond.status_code == 404
     assert client.get(COVERAGE + "enterprises/", query | {"page": "x"}).status_code == 404
+    last = client.get(COVERAGE + "enterprises/", query | {"page": "last"}).json()
+    assert last["next"] is None and [row["id"] for row in last["results"]] == seen[(page - 1) * 3:]
     empty = client.get(COVERAGE + "enterprises/", query | {"category": "org_attached"}).json()
     assert empty["count"] == 0 and empty["results"] == [] and empty["next"] is None
