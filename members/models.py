@@ -37,7 +37,28 @@ class MemberStatus(models.TextChoices):
     LEFT = "left", _("No longer in the register")  # deceased, left the party, transferred out of the system
 
 
-class MemberQuerySet(ScopedQuerySet):
+def add_months(day, months):
+    """The same day `months` later (the month's last day when it is shorter)."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def raise_never_deleted(obj):
+    from django.core.exceptions import ValidationError
+
+    raise ValidationError(_("Members and their records are never deleted; record an event instead "
+                            "(left the party, deceased, transferred out …)."))
+
+
+class NeverDeletedQuerySet(ScopedQuerySet):
+    def delete(self):
+        raise_never_deleted(None)
+
+
+class MemberQuerySet(NeverDeletedQuerySet):
     def active_on(self, day):
         """Members in the register on `day`: joined, and not yet gone (death, leaving, transfer out)."""
         return self.filter(Q(joined_on__lte=day), Q(left_on__isnull=True) | Q(left_on__gt=day))
@@ -48,7 +69,7 @@ class MemberQuerySet(ScopedQuerySet):
 
 class Member(models.Model):
     name = models.CharField(_("name"), max_length=50, db_index=True)
-    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)  # derived from the ID
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
     id_number = models.CharField(_("ID number"), max_length=18, unique=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
@@ -67,12 +88,15 @@ class Member(models.Model):
     # Date the member left the register (death, leaving the party, transfer out of the system). Kept in step
     # with the events by the members services so that "active on D" is one indexed comparison.
     left_on = models.DateField(_("left the register on"), null=True, blank=True, db_index=True)
+    # End of the probation of a probationary member: one year after admission, later when extended.
+    probation_ends_on = models.DateField(_("probation ends on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = MemberQuerySet.as_manager()
     history = HistoricalRecords()
     scope = Scope(region="organization__region", organization="organization", instructor=None)
+    sensitive_fields = ("id_number", "phone")
 
     class Meta:
         ordering = ["name", "id"]
@@ -82,6 +106,56 @@ class Member(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("members:member_detail", args=[self.pk])
+
+    def clean(self):
+        """The register's own rules, shared by forms, the API and imports: a valid ID number agreeing with the
+        birth date and gender entered (both derived when left empty), and dates that fit the standing."""
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        from .validators import check_person, normalize_id_number
+
+        self.id_number = normalize_id_number(self.id_number)
+        errors = {}
+        try:
+            birth, gender = check_person(self.id_number, self.birth_date, self.gender or None)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        else:
+            self.birth_date, self.gender = birth, gender
+        today = timezone.localdate()
+        if self.joined_on and self.joined_on > today:
+            errors.setdefault("joined_on", []).append(_("The date of joining cannot be in the future."))
+        if self.joined_on and self.birth_date and self.joined_on <= self.birth_date:
+            errors.setdefault("joined_on", []).append(_("The date of joining is before the date of birth."))
+        if self.standing == Standing.PROBATIONARY and self.full_on:
+            errors.setdefault("full_on", []).append(
+                _("A probationary member has no date of becoming a full member; leave it empty."))
+        if self.full_on and self.joined_on and self.full_on < self.joined_on:
+            errors.setdefault("full_on", []).append(_("A member becomes full after joining, not before."))
+        if self.full_on and self.full_on > today:
+            errors.setdefault("full_on", []).append(_("This date cannot be in the future."))
+        if errors:
+            raise ValidationError(errors)
+        if self.standing == Standing.FULL and not self.full_on and self.joined_on:
+            # A full member entered without the date: full from the end of the one-year probation (or from
+            # joining, when that is less than a year ago) — see docs/members.md.
+            one_year = add_months(self.joined_on, 12)
+            self.full_on = one_year if one_year <= today else self.joined_on
+        if self.standing == Standing.PROBATIONARY and not self.probation_ends_on and self.joined_on:
+            self.probation_ends_on = add_months(self.joined_on, 12)
+
+    def delete(self, *args, **kwargs):
+        raise_never_deleted(self)
+
+    @property
+    def in_register(self) -> bool:
+        return self.left_on is None
 
 
 class MemberEvent(models.Model):
@@ -119,7 +193,7 @@ class MemberEvent(models.Model):
                                     on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = NeverDeletedQuerySet.as_manager()
     history = HistoricalRecords()
     scope = Scope(region="organization__region", organization="organization", instructor=None)
 
@@ -130,3 +204,287 @@ class MemberEvent(models.Model):
 
     def __str__(self):
         return f"{self.member} {self.get_kind_display()} {self.occurred_on}"
+
+    def delete(self, *args, **kwargs):
+        raise_never_deleted(self)
+
+
+# --- kinds of events, as the member balance (official Table 1) groups them ------------------------------
+
+K = MemberEvent.Kind
+# Events that bring a member into an organization's register, and those that take one out. The balance
+# table's lines are these kinds; "of which" lines are kinds counted inside their parent line.
+ADDITION_KINDS = (K.ADMITTED, K.READMITTED, K.RESTORED, K.RESTORED_AFTER_SUSPENSION, K.TRANSFERRED_IN,
+                  K.TRANSFERRED_IN_UNIT)
+# A cancelled probation ends the membership: official statistics count it under 出党 (left the party).
+REDUCTION_KINDS = (K.LEFT_PARTY, K.PROBATION_CANCELLED, K.SUSPENDED, K.DECEASED, K.TRANSFERRED_OUT,
+                   K.TRANSFERRED_OUT_UNIT)
+# Reductions that end membership in the system altogether (a transfer out may stay inside the system).
+LEAVING_KINDS = (K.LEFT_PARTY, K.PROBATION_CANCELLED, K.SUSPENDED, K.DECEASED)
+
+
+# --- transfers by introduction letter -------------------------------------------------------------------
+
+class Transfer(models.Model):
+    """组织关系转接: the member stays in the sending organization until the receipt is recorded."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("Letter issued")
+        RECEIVED = "received", _("Received")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="transfers")
+    letter_number = models.CharField(_("letter number"), max_length=40, unique=True)
+    from_organization = models.ForeignKey("organizations.PartyOrganization", verbose_name=_("from organization"),
+                                          null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_external = models.CharField(_("from (organization outside the system)"), max_length=200, blank=True)
+    to_organization = models.ForeignKey("organizations.PartyOrganization", verbose_name=_("to organization"),
+                                        null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_external = models.CharField(_("to (organization outside the system)"), max_length=200, blank=True)
+    issued_on = models.DateField(_("issued on"))
+    valid_until = models.DateField(_("valid until"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ISSUED,
+                              db_index=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey("core.User", verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+
+    def __str__(self):
+        return self.letter_number
+
+    @classmethod
+    def scope_filter(cls, user):
+        """Both ends see a transfer: the sending and the receiving organization's scopes."""
+        from core.scoping import Scope, default_scope_q
+
+        sending = default_scope_q(Scope(region="from_organization__region", organization="from_organization"), user)
+        receiving = default_scope_q(Scope(region="to_organization__region", organization="to_organization"), user)
+        conditions = [q for q in (sending, receiving) if q is not None]
+        if not conditions:
+            return None
+        result = conditions[0]
+        for condition in conditions[1:]:
+            result |= condition
+        return result
+
+    @property
+    def from_name(self):
+        return str(self.from_organization) if self.from_organization_id else self.from_external
+
+    @property
+    def to_name(self):
+        return str(self.to_organization) if self.to_organization_id else self.to_external
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("members:transfer_detail", args=[self.pk])
+
+
+# --- floating members -----------------------------------------------------------------------------------
+
+class FloatingRecord(models.Model):
+    """流动党员: away for work; < 6 months with a proof letter, ≥ 6 months with an activity certificate."""
+
+    class Document(models.TextChoices):
+        PROOF_LETTER = "proof_letter", _("Proof letter (under 6 months)")
+        ACTIVITY_CERTIFICATE = "activity_certificate", _("Floating member activity certificate (6 months or more)")
+
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT,
+                               related_name="floating_records")
+    organization = models.ForeignKey("organizations.PartyOrganization", verbose_name=_("home organization"),
+                                     on_delete=models.PROTECT, related_name="+")
+    destination = models.CharField(_("destination"), max_length=200)
+    left_on = models.DateField(_("left on"))
+    expected_return_on = models.DateField(_("expected return"))
+    document_kind = models.CharField(_("document"), max_length=24, choices=Document.choices)
+    document_number = models.CharField(_("document number"), max_length=40, blank=True)
+    host_organization = models.CharField(_("host organization"), max_length=200, blank=True)
+    last_contact_on = models.DateField(_("last organizational life"), null=True, blank=True,
+                                       help_text=_("Last organizational life the member took part in while away."))
+    returned_on = models.DateField(_("returned on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+    scope = Scope(region="organization__region", organization="organization", instructor=None)
+
+    class Meta:
+        ordering = ["-left_on", "-id"]
+        verbose_name = _("floating record")
+        verbose_name_plural = _("floating records")
+
+    def __str__(self):
+        return f"{self.member} → {self.destination}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("members:floating_detail", args=[self.pk])
+
+
+# --- dues -----------------------------------------------------------------------------------------------
+
+class DuesBand(models.Model):
+    """One row of the dues table: members of `group` whose monthly income base is at most `up_to`
+    (empty: no limit) pay `rate_percent` of it, or the fixed `amount`. The first matching row applies."""
+
+    class Group(models.TextChoices):
+        WORKING = "working", _("Working members")
+        RETIRED = "retired", _("Retired members")
+        FLAT = "flat", _("Students and laid-off members")
+
+    group = models.CharField(_("group"), max_length=12, choices=Group.choices)
+    up_to = models.DecimalField(_("income up to (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    rate_percent = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(_("fixed amount (yuan)"), max_digits=8, decimal_places=2, null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["group", models.F("up_to").asc(nulls_last=True)]
+        verbose_name = _("dues band")
+        verbose_name_plural = _("dues bands")
+
+    def __str__(self):
+        limit = _("no limit") if self.up_to is None else f"≤ {self.up_to}"
+        share = f"{self.rate_percent} %" if self.rate_percent is not None else f"{self.amount} ¥"
+        return f"{self.get_group_display()} {limit}: {share}"
+
+
+class IncomeBase(models.Model):
+    """The member's monthly income base for dues, valid from `effective_month` until the next one."""
+
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT,
+                               related_name="income_bases")
+    effective_month = models.DateField(_("effective from month"))
+    monthly_income = models.DecimalField(_("monthly income (yuan)"), max_digits=10, decimal_places=2)
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+    scope = Scope(region="member__organization__region", organization="member__organization", instructor=None)
+
+    class Meta:
+        ordering = ["member", "-effective_month"]
+        constraints = [models.UniqueConstraint(fields=["member", "effective_month"], name="income_base_once_a_month")]
+        verbose_name = _("income base")
+        verbose_name_plural = _("income bases")
+
+    def __str__(self):
+        return f"{self.member} {self.effective_month:%Y-%m}: {self.monthly_income}"
+
+
+class DuesPayment(models.Model):
+    """One month's dues of one member (several months paid at once are several rows)."""
+
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="dues_payments")
+    # the organization the dues were paid to (where the relationship was held that month)
+    organization = models.ForeignKey("organizations.PartyOrganization", verbose_name=_("organization"),
+                                     on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"), help_text=_("First day of the month the dues are for."))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=8, decimal_places=2)
+    paid_on = models.DateField(_("paid on"))
+    recorded_by = models.ForeignKey("core.User", verbose_name=_("recorded by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+    scope = Scope(region="organization__region", organization="organization", instructor=None)
+
+    class Meta:
+        ordering = ["-month", "member"]
+        constraints = [models.UniqueConstraint(fields=["member", "month"], name="dues_once_a_month")]
+        verbose_name = _("dues payment")
+        verbose_name_plural = _("dues payments")
+
+    def __str__(self):
+        return f"{self.member} {self.month:%Y-%m} {self.amount}"
+
+
+# --- development pipeline -------------------------------------------------------------------------------
+
+class Applicant(models.Model):
+    """发展党员: applicant → activist → development target → probationary (a Member) → full."""
+
+    class Stage(models.TextChoices):
+        APPLICANT = "applicant", _("Applicant")
+        ACTIVIST = "activist", _("Activist")
+        TARGET = "target", _("Development target")
+        PROBATIONARY = "probationary", _("Probationary member")
+        FULL = "full", _("Full member")
+        STOPPED = "stopped", _("No longer pursued")
+
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
+    birth_date = models.DateField(_("date of birth"))
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    organization = models.ForeignKey("organizations.PartyOrganization", verbose_name=_("organization"),
+                                     on_delete=models.PROTECT, related_name="applicants")
+    employer = models.ForeignKey("organizations.Enterprise", verbose_name=_("employer"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.APPLICANT,
+                             db_index=True)
+    applied_on = models.DateField(_("application submitted on"))
+    talked_on = models.DateField(_("talk held on"), null=True, blank=True)
+    activist_on = models.DateField(_("activist since"), null=True, blank=True)
+    target_on = models.DateField(_("development target since"), null=True, blank=True)
+    training_hours = models.PositiveIntegerField(_("training class hours"), default=0)
+    introducer_1 = models.ForeignKey(Member, verbose_name=_("first introducer"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    introducer_2 = models.ForeignKey(Member, verbose_name=_("second introducer"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    admitted_on = models.DateField(_("admitted (branch vote) on"), null=True, blank=True)
+    member = models.OneToOneField(Member, verbose_name=_("member record"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="application")
+    stopped_reason = models.CharField(_("reason not pursued"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+    scope = Scope(region="organization__region", organization="organization", instructor=None)
+    sensitive_fields = ("id_number", "phone")
+
+    class Meta:
+        ordering = ["organization", "applied_on", "id"]
+        verbose_name = _("applicant")
+        verbose_name_plural = _("applicants")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("members:applicant_detail", args=[self.pk])
+
+
+class ActivistAssessment(models.Model):
+    """The six-monthly assessment (考察) of an activist or development target."""
+
+    applicant = models.ForeignKey(Applicant, verbose_name=_("applicant"), on_delete=models.PROTECT,
+                                  related_name="assessments")
+    assessed_on = models.DateField(_("assessed on"))
+    result = models.CharField(_("result"), max_length=200)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["assessed_on", "id"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+    def __str__(self):
+        return f"{self.applicant} {self.assessed_on}"

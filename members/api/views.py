@@ -1,0 +1,200 @@
+
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api import ScopedModelViewSet, ensure_in_scope
+from core.roles import STAFF_EDIT_ROLES, Role
+
+from ..filtersets import DuesPaymentFilterSet, FloatingRecordFilterSet, MemberFilterSet, TransferFilterSet
+from ..models import DuesPayment, FloatingRecord, IncomeBase, Member, MemberEvent, Transfer, add_months
+from .. import services
+from .serializers import (
+    DuesPaymentSerializer,
+    FloatingRecordSerializer,
+    FloatingReturnSerializer,
+    IncomeBaseSerializer,
+    MemberEventSerializer,
+    MemberSerializer,
+    TransferReceiptSerializer,
+    TransferSerializer,
+)
+
+# Branch secretaries keep their own organization's register (DESIGN.md: the organization holds it).
+REGISTER_EDIT_ROLES = STAFF_EDIT_ROLES | {Role.BRANCH_SECRETARY}
+
+
+class MemberViewSet(ScopedModelViewSet):
+    """The register. No delete: a member leaves by an event (`POST members/{id}/events/`)."""
+
+    queryset = Member.objects.select_related("organization", "employer")
+    serializer_class = MemberSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = MemberFilterSet
+    edit_roles = REGISTER_EDIT_ROLES
+
+    def perform_create(self, serializer):
+        entry = getattr(serializer, "_entry", {})
+        with transaction.atomic():
+            member = Member(**serializer.validated_data)
+            services.register_member(member, self.request.user, entry_kind=entry.get("entry_kind", "admitted"),
+                                     entry_on=entry.get("entry_on"), counterpart=entry.get("entry_counterpart", ""))
+            ensure_in_scope(self.request.user, member)
+            serializer.instance = member
+
+    @extend_schema(request=MemberEventSerializer, responses={200: MemberEventSerializer(many=True),
+                                                             201: MemberEventSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="events", serializer_class=MemberEventSerializer)
+    def events(self, request, pk=None):
+        """GET: the member's events in date order. POST: record a typed event (joined, converted to full,
+        probation extended, transferred out, floating out/back, retired, deceased, left the party …)."""
+        member = self.get_object()
+        if request.method == "GET":
+            events = member.events.select_related("organization", "recorded_by")
+            return Response(MemberEventSerializer(events, many=True, context=self.get_serializer_context()).data)
+        serializer = MemberEventSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with transaction.atomic():
+            event = services.record_event(
+                member, data["kind"], data["occurred_on"], request.user, organization=data.get("organization"),
+                counterpart=data.get("counterpart", ""), reason=data.get("reason", ""), note=data.get("note", ""),
+                probation_ends_on=data.get("probation_ends_on"))
+        return Response(MemberEventSerializer(event, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class TransferViewSet(ScopedModelViewSet):
+    """Relationship transfers by introduction letter; the member moves when the receipt is recorded."""
+
+    queryset = Transfer.objects.select_related("member", "from_organization", "to_organization")
+    serializer_class = TransferSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TransferFilterSet
+    edit_roles = REGISTER_EDIT_ROLES
+
+    def get_queryset(self):
+        services.expire_transfers()
+        return super().get_queryset()
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        with transaction.atomic():
+            serializer.instance = services.issue_transfer(
+                data["member"], self.request.user, issued_on=data.get("issued_on") or timezone.localdate(),
+                to_organization=data.get("to_organization"), to_external=data.get("to_external", ""),
+                valid_until=data.get("valid_until"), letter_number=data.get("letter_number", ""),
+                note=data.get("note", ""))
+            ensure_in_scope(self.request.user, serializer.instance)
+
+    def perform_update(self, serializer):
+        from rest_framework.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        instance = serializer.instance
+        if instance.status != Transfer.Status.ISSUED:
+            raise ValidationError({"status": [_("Only an issued letter can be changed.")]})
+        allowed = {"valid_until", "note"}
+        changed = {k for k, v in serializer.validated_data.items() if getattr(instance, k, None) != v}
+        if changed - allowed:
+            raise ValidationError({sorted(changed - allowed)[0]: [_("Only the validity and the note of an issued "
+                                                                     "letter can be changed.")]})
+        super().perform_update(serializer)
+
+    @extend_schema(request=TransferReceiptSerializer, responses=TransferSerializer)
+    @action(detail=True, methods=["post"])
+    def receive(self, request, pk=None):
+        """Record the receipt: the member leaves the sending organization (and the system, for an external
+        receiver) on `received_on`."""
+        transfer = self.get_object()
+        serializer = TransferReceiptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        transfer = services.receive_transfer(transfer, request.user,
+                                             received_on=serializer.validated_data.get("received_on")
+                                             or timezone.localdate())
+        return Response(TransferSerializer(transfer, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=TransferSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        transfer = services.withdraw_transfer(self.get_object(), request.user)
+        return Response(TransferSerializer(transfer, context=self.get_serializer_context()).data)
+
+
+def with_flag(queryset, today=None):
+    """`flagged`: away for 6 months or more and neither organizational life nor dues in the last 6 months."""
+    today = today or timezone.localdate()
+    since = add_months(today, -6)
+    paid = DuesPayment.objects.filter(member=OuterRef("member"), paid_on__gt=since)
+    return queryset.annotate(flagged=Q(returned_on__isnull=True, left_on__lte=since)
+                             & (Q(last_contact_on__isnull=True) | Q(last_contact_on__lte=since))
+                             & ~Exists(paid))
+
+
+class FloatingRecordViewSet(ScopedModelViewSet):
+    queryset = FloatingRecord.objects.select_related("member", "organization")
+    serializer_class = FloatingRecordSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = FloatingRecordFilterSet
+    edit_roles = REGISTER_EDIT_ROLES
+
+    def get_queryset(self):
+        return with_flag(super().get_queryset())
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            record = FloatingRecord(**serializer.validated_data)
+            record = services.float_out(record, self.request.user)
+            ensure_in_scope(self.request.user, record)
+            serializer.instance = with_flag(FloatingRecord.objects.filter(pk=record.pk)).get()
+
+    def perform_update(self, serializer):
+        from rest_framework.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        data = serializer.validated_data
+        if "member" in data and data["member"] != serializer.instance.member:
+            raise ValidationError({"member": [_("The member of a floating record cannot change.")]})
+        super().perform_update(serializer)
+
+    @extend_schema(request=FloatingReturnSerializer, responses=FloatingRecordSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        serializer = FloatingReturnSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = services.float_back(self.get_object(), request.user,
+                                     returned_on=serializer.validated_data.get("returned_on") or timezone.localdate())
+        return Response(FloatingRecordSerializer(with_flag(FloatingRecord.objects.filter(pk=record.pk)).get(),
+                                                 context=self.get_serializer_context()).data)
+
+
+class DuesPaymentViewSet(ScopedModelViewSet):
+    """Monthly dues payments; the amount defaults to what the band table gives for the income base."""
+
+    queryset = DuesPayment.objects.select_related("member", "organization")
+    serializer_class = DuesPaymentSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = DuesPaymentFilterSet
+    edit_roles = REGISTER_EDIT_ROLES
+    http_method_names = ["get", "post", "head", "options"]  # a recorded payment is corrected by the treasurer
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        with transaction.atomic():
+            serializer.instance = services.record_payment(data["member"], self.request.user, month=data["month"],
+                                                          paid_on=data.get("paid_on"), amount=data.get("amount"))
+            ensure_in_scope(self.request.user, serializer.instance)
+
+
+class IncomeBaseViewSet(ScopedModelViewSet):
+    queryset = IncomeBase.objects.select_related("member")
+    serializer_class = IncomeBaseSerializer
+    edit_roles = REGISTER_EDIT_ROLES
+
+
