@@ -1,0 +1,85 @@
+"""The member balance computed from events agrees with the live register (official Table 1 identity)."""
+
+import datetime
+import random
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from members.balance import balances, total_balance
+from members.models import Member
+from members.services import record_event
+from organizations.models import PartyOrganization
+from tests.factories import make_organization
+
+from .helpers import new_member
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+KINDS = ["admitted", "readmitted", "restored", "restored_after_suspension", "transferred_in",
+         "transferred_in_unit", "left_party", "suspended", "deceased", "transferred_out", "transferred_out_unit",
+         "probation_cancelled", "converted_to_full", "probation_extended", "floating_out", "floating_back",
+         "retired", "moved_within"]
+
+
+def month_starts(year):
+    return [D(year, m, 1) for m in range(1, 13)]
+
+
+def month_end(start):
+    nxt = D(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    return nxt - datetime.timedelta(days=1)
+
+
+def test_a_year_of_random_events_balances_every_month_and_matches_the_register(world):
+    rng = random.Random(20261129)
+    orgs = [world.org_a] + [make_organization(f"DA{i}", world.town_a, name=f"支部{i}") for i in range(2, 5)]
+    members = [new_member(rng.choice(orgs), joined_on=D(2024, rng.randint(1, 12), rng.randint(1, 28)),
+                          full=rng.random() < 0.8) for _ in range(40)]
+    day, accepted, refused = D(2025, 1, 1), 0, 0
+    while day < D(2026, 1, 1):
+        for _ in range(rng.randint(0, 3)):
+            member = Member.objects.get(pk=rng.choice(members).pk)
+            kind = rng.choice(KINDS)
+            target = rng.choice(orgs)
+            organization = target if kind in ("moved_within", "transferred_out") and rng.random() < 0.5 else None
+            try:
+                record_event(member, kind, day, None, organization=organization, counterpart="外地某支部",
+                             probation_ends_on=D(member.joined_on.year + 1, member.joined_on.month, 1)
+                             .replace(year=member.joined_on.year + 2) if kind == "probation_extended" else None)
+                accepted += 1
+            except ValidationError:
+                refused += 1  # the rules refuse what does not fit the member's standing; nothing is written
+        if rng.random() < 0.05:
+            members.append(new_member(rng.choice(orgs), joined_on=day, full=False))
+        day += datetime.timedelta(days=rng.randint(1, 4))
+    assert accepted > 60 and refused > 0
+    queryset = PartyOrganization.objects.filter(pk__in=[o.pk for o in orgs])
+    previous = None
+    for start in month_starts(2025):
+        table = balances(queryset, start, month_end(start))
+        for pk, row in table.items():
+            assert row["expected_closing"] == row["opening"] + row["additions"] - row["reductions"]
+            assert row["additions"] == row["admitted"] + row["restored"] + row["transferred_in"]
+            assert row["reductions"] == row["left_party"] + row["suspended"] + row["deceased"] + row["transferred_out"]
+            assert row["difference"] == 0, (start, pk, row.figures)
+            if previous is not None:
+                assert row["opening"] == previous[pk]["expected_closing"]
+        previous = table
+    year = balances(queryset, D(2025, 1, 1), D(2025, 12, 31))
+    for organization in orgs:
+        live = Member.objects.filter(organization=organization, left_on__isnull=True).count()
+        assert year[organization.pk]["expected_closing"] == live
+    total = total_balance(queryset, D(2025, 1, 1), D(2025, 12, 31))
+    assert total["expected_closing"] == Member.objects.filter(left_on__isnull=True).count()
+    assert total["additions"] == sum(r["additions"] for r in year.values())
+
+
+def test_balance_is_three_queries_for_any_number_of_organizations(world, django_assert_max_num_queries):
+    orgs = [make_organization(f"DQ{i}", world.town_a) for i in range(10)]
+    for organization in orgs:
+        new_member(organization, joined_on=D(2025, 3, 1))
+    with django_assert_max_num_queries(3):
+        table = balances(PartyOrganization.objects.filter(code__startswith="DQ"), D(2025, 1, 1), D(2025, 12, 31))
+    assert sum(row["admitted"] for row in table.values()) == 10
