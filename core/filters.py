@@ -80,3 +80,14 @@ class SearchFilter(django_filters.CharFilter):
         for field in self.search_fields:
             condition |= Q(**{f"{field}__icontains": value.strip()})
         return qs.filter(condition)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """`?member=<id>`: an object id. Out-of-range numbers are a 400 with a message, never a database error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)

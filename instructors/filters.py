@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import NaturalKeyFilter, SearchFilter, SubtreeFilter, YesNoFilter
+from core.filters import IdFilter, NaturalKeyFilter, SearchFilter, SubtreeFilter, YesNoFilter
 
 from .models import Assignment, DemonstrationSite, Instructor, InstructorType, Meeting, Training
 
@@ -27,7 +27,7 @@ class AssignmentFilterSet(django_filters.FilterSet):
     region = SubtreeFilter(field_name="enterprise__region", label=_("Region"))
     enterprise = NaturalKeyFilter(model_label="organizations.Enterprise", to_field_name="uscc",
                                   label=_("Enterprise"))
-    instructor = django_filters.NumberFilter(field_name="instructor_id", label=_("Instructor"))
+    instructor = IdFilter(field_name="instructor_id", label=_("Instructor"))
     batch = django_filters.CharFilter(field_name="batch__name", label=_("Batch"))
     active_on = django_filters.DateFilter(method="filter_active_on", label=_("Active on"))
 

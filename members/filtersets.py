@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import NaturalKeyFilter, SearchFilter, SubtreeFilter, YesNoFilter
+from core.filters import IdFilter, NaturalKeyFilter, SearchFilter, SubtreeFilter, YesNoFilter
 
 from .models import (
     Applicant,
@@ -62,7 +62,7 @@ class MemberEventFilterSet(django_filters.FilterSet):
 class TransferFilterSet(django_filters.FilterSet):
     q = SearchFilter(fields=("letter_number", "member__name", "to_external", "from_external"))
     organization = django_filters.CharFilter(method="filter_organization", label=_("Organization (either end)"))
-    member = django_filters.NumberFilter(field_name="member_id", label=_("Member"))
+    member = IdFilter(field_name="member_id", label=_("Member"))
     status = django_filters.ChoiceFilter(choices=Transfer.Status.choices, label=_("Status"))
 
     class Meta:
@@ -76,7 +76,7 @@ class TransferFilterSet(django_filters.FilterSet):
 class FloatingRecordFilterSet(django_filters.FilterSet):
     region = SubtreeFilter(field_name="organization__region", label=_("Region"))
     organization = _org_subtree(field_name="organization", label=_("Organization"))
-    member = django_filters.NumberFilter(field_name="member_id", label=_("Member"))
+    member = IdFilter(field_name="member_id", label=_("Member"))
     away = YesNoFilter(field_name="returned_on", lookup_expr="isnull", label=_("Still away"))
 
     class Meta:
@@ -87,8 +87,8 @@ class FloatingRecordFilterSet(django_filters.FilterSet):
 class DuesPaymentFilterSet(django_filters.FilterSet):
     region = SubtreeFilter(field_name="organization__region", label=_("Region"))
     organization = _org_subtree(field_name="organization", label=_("Organization"))
-    member = django_filters.NumberFilter(field_name="member_id", label=_("Member"))
-    year = django_filters.NumberFilter(field_name="month__year", label=_("Year"))
+    member = IdFilter(field_name="member_id", label=_("Member"))
+    year = IdFilter(field_name="month__year", label=_("Year"), max_value=9999)
     month = django_filters.DateFilter(field_name="month", label=_("Month"))
 
     class Meta:

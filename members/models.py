@@ -112,6 +112,16 @@ class Member(models.Model):
 
         return reverse("members:member_detail", args=[self.pk])
 
+    def get_history_url(self):
+        from django.urls import reverse
+
+        return reverse("members:member_history", args=[self.pk])
+
+    def get_edit_url(self):
+        from django.urls import reverse
+
+        return reverse("members:member_edit", args=[self.pk])
+
     def clean(self):
         """The register's own rules, shared by forms, the API and imports: a valid ID number agreeing with the
         birth date and gender entered (both derived when left empty), and dates that fit the standing."""
@@ -291,6 +301,11 @@ class Transfer(models.Model):
 
         return reverse("members:transfer_detail", args=[self.pk])
 
+    def get_history_url(self):
+        from django.urls import reverse
+
+        return reverse("members:transfer_history", args=[self.pk])
+
 
 # --- floating members -----------------------------------------------------------------------------------
 
@@ -332,6 +347,11 @@ class FloatingRecord(models.Model):
         from django.urls import reverse
 
         return reverse("members:floating_detail", args=[self.pk])
+
+    def get_history_url(self):
+        from django.urls import reverse
+
+        return reverse("members:floating_history", args=[self.pk])
 
 
 # --- dues -----------------------------------------------------------------------------------------------
@@ -469,6 +489,16 @@ class Applicant(models.Model):
         from django.urls import reverse
 
         return reverse("members:applicant_detail", args=[self.pk])
+
+    def get_history_url(self):
+        from django.urls import reverse
+
+        return reverse("members:applicant_history", args=[self.pk])
+
+    def get_edit_url(self):
+        from django.urls import reverse
+
+        return reverse("members:applicant_edit", args=[self.pk])
 
 
 class ActivistAssessment(models.Model):

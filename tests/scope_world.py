@@ -28,9 +28,10 @@ def id_number(n: int) -> str:
 
 @builder
 def _members_and_instructors(county):
-    Member.objects.create(name=f"党员{county.suffix}", gender="male", id_number=id_number(county.n),
-                          organization=county.organization, employer=county.enterprise, joined_on="2015-01-01",
-                          full_on="2016-01-01", phone="13900000000")
+    member = Member.objects.create(name=f"党员{county.suffix}", gender="male", id_number=id_number(county.n),
+                                   organization=county.organization, employer=county.enterprise,
+                                   joined_on="2015-01-01", full_on="2016-01-01", phone="13900000000")
+    county.member = member
     person = Instructor.objects.create(name=f"指导员{county.suffix}", id_number=id_number(county.n + 100),
                                        type=InstructorType.objects.order_by("id").first(), region=county.region,
                                        active_from="2024-01-01")
@@ -69,3 +70,23 @@ def build_county(city, code, n):
 def build_world():
     city = make_region("431200", "怀化市", Region.Kind.CITY)
     return build_county(city, "431281", 1), build_county(city, "431202", 2)
+
+
+@builder
+def _member_life_cycle(county):
+    from decimal import Decimal
+
+    from members.models import DuesPayment, FloatingRecord, IncomeBase, MemberEvent, Transfer
+
+    member = county.member
+    MemberEvent.objects.create(member=member, kind="admitted", occurred_on="2015-01-01",
+                               organization=county.organization)
+    Transfer.objects.create(member=member, letter_number=f"L{county.suffix}", from_organization=county.organization,
+                            to_external="外省某支部", issued_on="2026-01-01", valid_until="2026-04-01",
+                            status="withdrawn")
+    FloatingRecord.objects.create(member=member, organization=county.organization, destination="深圳",
+                                  left_on="2024-01-01", expected_return_on="2024-03-01", document_kind="proof_letter",
+                                  returned_on="2024-03-01")
+    IncomeBase.objects.create(member=member, effective_month="2026-01-01", monthly_income=Decimal("4000"))
+    DuesPayment.objects.create(member=member, organization=county.organization, month="2026-01-01",
+                               amount=Decimal("40"), paid_on="2026-01-05")

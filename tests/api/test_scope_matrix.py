@@ -68,7 +68,9 @@ def test_api_hides_objects_of_another_scope(world, route, role):
         assert detail.status_code == 404, f"{route}: {obj!r} of another scope answered {detail.status_code}"
 
 
-MODELS_WITH_PAGES = ["organizations.Region", "organizations.Enterprise", "organizations.PartyOrganization"]
+MODELS_WITH_PAGES = ["organizations.Region", "organizations.Enterprise", "organizations.PartyOrganization",
+                     "members.Member", "members.Transfer", "members.FloatingRecord", "instructors.Instructor",
+                     "instructors.Assignment", "instructors.DemonstrationSite"]
 
 
 @pytest.mark.parametrize("label", MODELS_WITH_PAGES)

@@ -25,3 +25,12 @@ def new_member(organization, user=None, *, employer=None, joined_on=datetime.dat
     if full and "full_on" not in kw:
         member.full_on = joined_on.replace(year=joined_on.year + 1)
     return register_member(member, user)
+
+
+def api_as(user, language="en"):
+    """An API client for `user` asking for messages in `language` (the API default is Chinese)."""
+    from tests.conftest import api_as as base
+
+    client = base(user)
+    client.credentials(HTTP_ACCEPT_LANGUAGE=language)
+    return client

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from members.models import DuesPayment, IncomeBase, Member, Transfer
 from members.services import expire_transfers, record_event
-from tests.conftest import api_as
+from .helpers import api_as
 from tests.factories import make_organization
 
 from .helpers import new_member

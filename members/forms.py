@@ -1,0 +1,165 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import DateInput, NaturalKeyField
+from organizations.models import Enterprise, PartyOrganization
+
+from .models import ActivistAssessment, Applicant, DuesBand, FloatingRecord, IncomeBase, Member, MemberEvent
+
+
+class MemberForm(forms.ModelForm):
+    organization = NaturalKeyField(PartyOrganization.objects.all(), "code", label=_("Organization code"))
+    employer = NaturalKeyField(Enterprise.objects.all(), "uscc", label=_("Employer USCC"), required=False)
+
+    class Meta:
+        model = Member
+        fields = ["name", "id_number", "gender", "birth_date", "ethnicity", "phone", "education", "organization",
+                  "employer", "standing", "category", "joined_on", "full_on"]
+        widgets = {"birth_date": DateInput(), "joined_on": DateInput(), "full_on": DateInput()}
+        help_texts = {"birth_date": _("Derived from the ID number when left empty."),
+                      "gender": _("Derived from the ID number when left empty.")}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # organization and standing change only through events (transfer, conversion …)
+            for name in ("organization", "standing"):
+                self.fields.pop(name)
+            if user is not None and not user.sees_sensitive:
+                for name in Member.sensitive_fields:
+                    self.fields.pop(name, None)
+
+    def validate_unique(self):
+        try:
+            self.instance.validate_unique(exclude=self._get_validation_exclusions())
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
+
+class EventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Event"), choices=MemberEvent.Kind.choices)
+    occurred_on = forms.DateField(label=_("Date"), widget=DateInput())
+    organization = NaturalKeyField(PartyOrganization.objects.all(), "code", required=False,
+                                   label=_("Organization code (moves, transfers and additions)"))
+    counterpart = forms.CharField(label=_("Organization outside the system"), max_length=200, required=False)
+    probation_ends_on = forms.DateField(label=_("Probation extended until"), required=False, widget=DateInput())
+    reason = forms.CharField(label=_("Reason / sub-type"), max_length=200, required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TransferForm(forms.Form):
+    to_organization = forms.CharField(label=_("To organization (code, in the system)"), required=False)
+    to_external = forms.CharField(label=_("Or to an organization outside the system (name)"), max_length=200,
+                                  required=False)
+    issued_on = forms.DateField(label=_("Issued on"), widget=DateInput())
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput(),
+                                  help_text=_("Default: three months after issue."))
+    letter_number = forms.CharField(label=_("Letter number"), max_length=40, required=False,
+                                    help_text=_("Numbered automatically when left empty."))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean_to_organization(self):
+        code = self.cleaned_data.get("to_organization", "").strip()
+        if not code:
+            return None
+        try:
+            # the receiving organization may lie in any region: a transfer crosses scopes by nature
+            return PartyOrganization.objects.get(code=code)
+        except PartyOrganization.DoesNotExist as exc:
+            raise forms.ValidationError(_("No organization with code “%(code)s”.") % {"code": code}) from exc
+
+
+class DateForm(forms.Form):
+    day = forms.DateField(label=_("Date"), widget=DateInput())
+
+
+class FloatingForm(forms.ModelForm):
+    class Meta:
+        model = FloatingRecord
+        fields = ["destination", "left_on", "expected_return_on", "document_kind", "document_number",
+                  "host_organization", "last_contact_on"]
+        widgets = {"left_on": DateInput(), "expected_return_on": DateInput(), "last_contact_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document_kind"].required = False
+        self.fields["document_kind"].help_text = _("Chosen by the time away when left empty.")
+
+
+class PaymentForm(forms.Form):
+    month = forms.DateField(label=_("Month"), widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+                            input_formats=["%Y-%m", "%Y-%m-%d"])
+    amount = forms.DecimalField(label=_("Amount (yuan)"), required=False, max_digits=8, decimal_places=2,
+                                help_text=_("Computed from the income base and the band table when left empty."))
+    paid_on = forms.DateField(label=_("Paid on"), required=False, widget=DateInput())
+
+
+class IncomeBaseForm(forms.ModelForm):
+    effective_month = forms.DateField(label=_("Effective from month"),
+                                      widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+                                      input_formats=["%Y-%m", "%Y-%m-%d"])
+
+    class Meta:
+        model = IncomeBase
+        fields = ["effective_month", "monthly_income"]
+
+
+class DuesBandForm(forms.ModelForm):
+    class Meta:
+        model = DuesBand
+        fields = ["group", "up_to", "rate_percent", "amount"]
+
+
+class ApplicantForm(forms.ModelForm):
+    organization = NaturalKeyField(PartyOrganization.objects.all(), "code", label=_("Organization code"))
+    employer = NaturalKeyField(Enterprise.objects.all(), "uscc", label=_("Employer USCC"), required=False)
+
+    class Meta:
+        model = Applicant
+        fields = ["name", "id_number", "gender", "birth_date", "phone", "organization", "employer", "applied_on",
+                  "talked_on", "training_hours"]
+        widgets = {"birth_date": DateInput(), "applied_on": DateInput(), "talked_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gender"].required = False
+        self.fields["birth_date"].required = False
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .validators import check_person
+
+        data = super().clean()
+        if data.get("id_number"):
+            try:
+                data["birth_date"], data["gender"] = check_person(data["id_number"], data.get("birth_date"),
+                                                                  data.get("gender") or None)
+                self.instance.birth_date, self.instance.gender = data["birth_date"], data["gender"]
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    self.add_error(field if field in self.fields else None, messages)
+        return data
+
+
+class AdvanceForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Next stage"), choices=[
+        (Applicant.Stage.ACTIVIST, Applicant.Stage.ACTIVIST.label),
+        (Applicant.Stage.TARGET, Applicant.Stage.TARGET.label),
+        (Applicant.Stage.PROBATIONARY, _("Admit as probationary member (branch vote)"))])
+    on = forms.DateField(label=_("Date"), widget=DateInput())
+    introducer_1 = forms.ModelChoiceField(Member.objects.filter(left_on__isnull=True, standing="full"),
+                                          label=_("First introducer"), required=False)
+    introducer_2 = forms.ModelChoiceField(Member.objects.filter(left_on__isnull=True, standing="full"),
+                                          label=_("Second introducer"), required=False)
+
+
+class AssessmentForm(forms.ModelForm):
+    class Meta:
+        model = ActivistAssessment
+        fields = ["assessed_on", "result"]
+        widgets = {"assessed_on": DateInput()}
+
+
+class StopForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
