@@ -192,7 +192,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Several models have a `status`: name each choice set (drf-spectacular would otherwise number them).
+    "ENUM_NAME_OVERRIDES": {
+        "EnterpriseStatusEnum": "organizations.models.Enterprise.Status",
+        "MemberStatusEnum": "members.models.MemberStatus",
+        "TransferStatusEnum": "members.models.Transfer.Status",
+    },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.schema.add_error_responses"],
 }
 
