@@ -7,8 +7,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
-from stdnum.cn import ric
-from stdnum.exceptions import ValidationError as StdnumError
 
 from core.scoping import Scope, ScopedQuerySet
 
@@ -59,12 +57,13 @@ class Instructor(models.Model):
         super().clean()
         errors = {}
         if self.id_number:
-            self.id_number = self.id_number.strip().upper()
+            from organizations.validators import normalize_id_number, parse_id_number
+
+            self.id_number = normalize_id_number(self.id_number)
             try:
-                ric.validate(self.id_number)
-            except StdnumError:
-                errors["id_number"] = _("This is not a valid resident ID number (GB 11643: 18 characters, "
-                                        "valid birth date and check digit).")
+                parse_id_number(self.id_number)
+            except ValidationError as error:
+                errors["id_number"] = error.messages
         if self.active_from and self.active_to and self.active_to <= self.active_from:
             errors["active_to"] = _("The end of activity must be after its start.")
         if errors:

@@ -23,7 +23,7 @@ def id_number(n: int) -> str:
     from stdnum.cn import ric
 
     body = f"43128119900101{n:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # the function expects a placeholder check character
 
 
 @builder

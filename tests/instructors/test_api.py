@@ -129,7 +129,7 @@ def test_instructor_with_a_wrong_check_digit_is_refused(world):
         "name": "李四", "id_number": bad, "type": "party", "region": world.county_a.code,
         "active_from": "2026-01-01"}, format="json")
     assert response.status_code == 400
-    assert "check digit" in response.json()["id_number"][0]
+    assert "check character" in response.json()["id_number"][0]
 
 
 def test_instructor_created_through_the_api_with_type_code(world):

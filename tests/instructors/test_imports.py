@@ -35,7 +35,7 @@ def test_instructor_import_lists_every_bad_row_and_writes_nothing(world):
     result = run_import("instructors", data, "i.csv", world.editor_a)
     assert not result.ok
     assert [e.row for e in result.errors] == [3, 4]
-    assert "check digit" in result.messages()[0] and "not an instructor type" in result.messages()[1]
+    assert "check character" in result.messages()[0] and "not an instructor type" in result.messages()[1]
     assert Instructor.objects.count() == 1
 
 

@@ -83,3 +83,15 @@ def test_balance_is_three_queries_for_any_number_of_organizations(world, django_
     with django_assert_max_num_queries(3):
         table = balances(PartyOrganization.objects.filter(code__startswith="DQ"), D(2025, 1, 1), D(2025, 12, 31))
     assert sum(row["admitted"] for row in table.values()) == 10
+
+
+def test_the_demo_register_balances(db):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    call_command("seed_demo", verbosity=0)
+    year = timezone.localdate().year
+    total = total_balance(PartyOrganization.objects.all(), D(year, 1, 1), D(year, 12, 31))
+    assert total["difference"] == 0
+    assert total["deceased"] == 1 and total["transferred_out"] >= 1
+    assert total["expected_closing"] == Member.objects.filter(left_on__isnull=True).count()

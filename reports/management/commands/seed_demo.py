@@ -12,6 +12,7 @@ from stdnum.cn import ric, uscc
 
 from core.roles import Role
 from instructors.models import AssessmentScheme, Assignment, Batch, DemonstrationSite, Instructor, InstructorType
+from members.demo import seed_member_life
 from members.models import Member
 from organizations.models import (CoverageLink, Enterprise, FormationMode, OrganizationKind, Ownership,
                                   PartyOrganization, Region)
@@ -42,7 +43,7 @@ def make_uscc(n):
 def make_id(rng, n, born):
     seq = f"{n % 1000:03d}"
     body = f"431202{born:%Y%m%d}{seq}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # the function expects a placeholder check character
 
 
 class Command(BaseCommand):
@@ -171,13 +172,14 @@ class Command(BaseCommand):
                 probationary = n % 11 == 0
                 members.append(Member(
                     name=rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if n % 2 else ""),
-                    gender="male" if n % 3 else "female", id_number=make_id(rng, n, born), birth_date=born,
+                    gender="male" if n % 2 else "female", id_number=make_id(rng, n, born), birth_date=born,
                     phone=f"139{n:08d}", education=rng.choice(["大专", "本科", "高中", "研究生"]),
                     organization_id=org_id, employer=ent, joined_on=datetime.date(2025, 9, 1) if probationary else joined,
                     standing="probationary" if probationary else "full",
                     full_on=None if probationary else joined.replace(year=joined.year + 1),
                 ))
         Member.objects.bulk_create(members)
+        seed_member_life(rng, orgs)  # entry events, transfers, floating members, dues, applicants
         # instructors reach about 60 % of the enterprises without an organization
         kind = InstructorType.objects.order_by("id").first()
         instructors = [Instructor.objects.create(
