@@ -31,7 +31,7 @@ from stdnum.cn import ric
 from stdnum.cn import uscc as stdnum_uscc
 
 from instructors.models import Assignment, DemonstrationSite, Instructor, InstructorType
-from members.models import Member
+from members.models import Member, MemberEvent
 from organizations.models import (
     CoverageLink, Enterprise, FormationMode, Industry, OrganizationKind, Ownership, PartyOrganization, Region,
     ScaleBand,
@@ -479,7 +479,22 @@ class SyntheticProvince:
 
         TableWriter(Member).write(rows())
         self.counts["members"] = written
+        self._member_events(first_id)
         self.log(f"members: {written}")
+
+    def _member_events(self, first_id):
+        """Every synthetic member enters the register with an `admitted` event (and those who left, with the
+        event that took them out), so the member balance agrees with the register. One INSERT … SELECT each."""
+        events, members = MemberEvent._meta.db_table, Member._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {events} (member_id, kind, occurred_on, organization_id, counterpart, reason, note, "
+                f"recorded_at) SELECT id, 'admitted', joined_on, organization_id, '', '', '', CURRENT_TIMESTAMP "
+                f"FROM {members} WHERE id >= %s", [first_id])
+            cursor.execute(
+                f"INSERT INTO {events} (member_id, kind, occurred_on, organization_id, counterpart, reason, note, "
+                f"recorded_at) SELECT id, 'deceased', left_on, organization_id, '', '', '', CURRENT_TIMESTAMP "
+                f"FROM {members} WHERE id >= %s AND left_on IS NOT NULL", [first_id])
 
     def _instructors_and_assignments(self):
         rng = self.rng

@@ -95,3 +95,17 @@ def test_the_demo_register_balances(db):
     assert total["difference"] == 0
     assert total["deceased"] == 1 and total["transferred_out"] >= 1
     assert total["expected_closing"] == Member.objects.filter(left_on__isnull=True).count()
+
+
+def test_synthetic_members_enter_the_register_by_events(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("generate_synthetic", enterprises=600, seed=3, verbosity=0, stdout=StringIO())
+    members = Member.objects.count()
+    assert members > 0
+    total = total_balance(PartyOrganization.objects.all(), D(1900, 1, 1), D(2100, 12, 31))
+    assert total["admitted"] == members
+    assert total["difference"] == 0
+    assert total["expected_closing"] == Member.objects.filter(left_on__isnull=True).count()
