@@ -34,7 +34,7 @@ class ReportRunSerializer(serializers.ModelSerializer):
     definition_title = serializers.CharField(source="definition.title", read_only=True)
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     downloads = serializers.SerializerMethodField()
 
     class Meta:
