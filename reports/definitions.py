@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from django.db.models import BooleanField, Case, CharField, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
 from instructors.models import Assignment, DemonstrationSite
 from organizations.models import FormationMode, Ownership, OrganizationKind, Region
@@ -162,9 +162,9 @@ def region_and_children(region: Region) -> list:
     return [region, *children]
 
 
-def child_prefix(region: Region):
-    """An expression giving, for a row's region path, the path of the child of `region` it lies under
-    (or `region`'s own path for rows registered on `region` itself)."""
+def child_prefix(region: Region) -> int:
+    """The length of a child's path: a row's region path cut to it names the child of `region` the row lies
+    under (or `region` itself, for rows registered on `region`)."""
     return region.steplen * (region.depth + 1)
 
 
@@ -318,9 +318,12 @@ class NonPublicEnterprises(ReportSpec):
                  .annotate(under=Substr("region__path", 1, child_prefix(region)))
                  .values("under").annotate(n=Count("pk")).order_by())
         joint_branches = {row["under"]: row["n"] for row in joint}
+        by_child = defaultdict(list)
+        for cell in cells:
+            by_child[cell["under"]].append(cell)
         rows = []
         for target in regions:
-            mine = cells if target.pk == region.pk else [c for c in cells if c["under"] == target.path]
+            mine = cells if target.pk == region.pk else by_child[target.path]
             per_region = {
                 "instructors": figures.get(target.pk, {}).get("instructors", 0),
                 "joint_branches": (sum(joint_branches.values()) if target.pk == region.pk
@@ -344,6 +347,7 @@ class NonPublicEnterprises(ReportSpec):
 
 
 def item_keys():
+    """Table 27's items in line order (line n is item_keys()[n - 1])."""
     return [item[0] for item in T27_ITEMS]
 
 
@@ -487,6 +491,3 @@ class CoverageTrend(ReportSpec):
     def notes(self, region, period, as_of):
         return [_("Each period as of its last day; rates are covered enterprises ÷ operating enterprises.")]
 
-
-def period_types():
-    return (MONTHLY, QUARTERLY, YEARLY)

@@ -35,6 +35,9 @@ class ReportRunSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    # A plain string, like the statistics job status (an enum here would rename the schema's Enterprise
+    # status enum, which clients generate code from).
+    status = serializers.CharField(read_only=True, help_text=_("queued, running, done or failed"))
     downloads = serializers.SerializerMethodField()
 
     class Meta:
