@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.jobs import enqueue
+from core.jobs import JobQueueUnavailable, enqueue
 from organizations.models import Region
 
 from . import coverage
@@ -145,11 +145,11 @@ def request_run(definition: ReportDefinition, region: Region, period_text, *, us
         return run
     try:
         job = enqueue("reports.build", {"run": run.pk}, user=user, region_code=region.code)
-    except Exception as error:
+    except JobQueueUnavailable:
         ReportRun.objects.filter(pk=run.pk).update(
             status=ReportRun.Status.FAILED, finished_at=timezone.now(),
             error=_("The job queue is not reachable, so the report was not started. Please try again later."))
-        raise error
+        raise
     ReportRun.objects.filter(pk=run.pk, job__isnull=True).update(job=job)
     run.refresh_from_db()
     return run

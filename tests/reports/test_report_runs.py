@@ -320,3 +320,14 @@ def test_run_pages_of_another_region_are_404(client, editor):
     assert client.get(f"/reports/runs/{run_id}/").status_code == 404
     assert client.get(f"/reports/runs/{run_id}/download/xlsx/").status_code == 404
     assert f"/reports/runs/{run_id}/" not in client.get("/reports/runs/").content.decode()
+
+
+def test_files_are_private_and_admin_pages_do_not_link_them(editor, client):
+    admin_client = client
+    admin_client.force_login(make_user("admin", is_staff=True, is_superuser=True))
+    run = ReportRun.objects.get(pk=request_run(editor).json()["id"])
+    assert "/private/reports/nonpublic_enterprises/431281/" in run.xlsx_file.path
+    with pytest.raises(ValueError):
+        run.xlsx_file.url  # noqa: B018 — no public URL exists
+    assert admin_client.get(f"/admin/reports/reportrun/{run.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/reports/reportdefinition/").status_code == 200
