@@ -1,5 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def sync_report_definitions(sender, **kwargs):
+    """Give every report definition in code (reports.definitions) its ReportDefinition row."""
+    from .services import sync_definitions  # noqa: PLC0415
+
+    sync_definitions()
 
 
 class ReportsConfig(AppConfig):
@@ -14,3 +22,6 @@ class ReportsConfig(AppConfig):
 
         register(MenuItem(_("Coverage"), "reports:dashboard", roles=frozenset({
             Role.ADMIN, Role.REGION_EDITOR, Role.REGION_VIEWER, Role.BRANCH_SECRETARY}), order=10))
+        register(MenuItem(_("Reports"), "reports:run_list", roles=frozenset({
+            Role.ADMIN, Role.REGION_EDITOR, Role.REGION_VIEWER, Role.STATS_CLIENT}), order=11))
+        post_migrate.connect(sync_report_definitions, sender=self, dispatch_uid="reports.sync_report_definitions")

@@ -101,3 +101,105 @@ class CoverageSnapshot(models.Model):
     @property
     def work_coverage_rate(self):
         return self.rates()["work_coverage_rate"]
+
+
+# --- periodic reports ----------------------------------------------------------------------------
+
+class ReportDefinition(models.Model):
+    """A report the portal can build. Its columns and rows are code (`reports.definitions`, by `code`);
+    this row holds what operators may change (title, whether it is offered) and what runs point to."""
+
+    class PeriodType(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+        YEARLY = "yearly", _("Yearly")
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    period_type = models.CharField(_("period type"), max_length=16, choices=PeriodType.choices)
+    schema_version = models.PositiveSmallIntegerField(
+        _("column schema version"), default=1,
+        help_text=_("Raised whenever the report's columns change, so old files are read with the right layout."))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("report definition")
+        verbose_name_plural = _("report definitions")
+
+    def __str__(self):
+        return f"{self.title} ({self.code})"
+
+
+def report_file_path(run, filename):
+    return f"{run.definition.code}/{run.region.code}/{filename}"
+
+
+def _report_storage():
+    from .storage import report_storage  # noqa: PLC0415
+
+    return report_storage
+
+
+class ReportRun(models.Model):
+    """One build of a report for a region and a period. Re-running makes a new version; old ones stay."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    definition = models.ForeignKey(ReportDefinition, verbose_name=_("report"), on_delete=models.PROTECT,
+                                   related_name="runs")
+    region = models.ForeignKey("organizations.Region", verbose_name=_("region"), on_delete=models.PROTECT,
+                               related_name="report_runs")
+    period = models.CharField(_("period"), max_length=16, help_text=_("2026, 2026Q3 or 2026-07"))
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    as_of = models.DateField(_("figures as of"), help_text=_("The period's last day, or the day of the run while "
+                                                              "the period is still running."))
+    version = models.PositiveIntegerField(_("version"))
+    schema_version = models.PositiveSmallIntegerField(_("column schema version"), default=1)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED,
+                              db_index=True)
+    error = models.TextField(_("error"), blank=True)
+    xlsx_file = models.FileField(_("XLSX file"), upload_to=report_file_path, storage=_report_storage, blank=True,
+                                 max_length=255)
+    csv_file = models.FileField(_("CSV file"), upload_to=report_file_path, storage=_report_storage, blank=True,
+                                max_length=255)
+    xlsx_sha256 = models.CharField(_("XLSX SHA-256"), max_length=64, blank=True)
+    csv_sha256 = models.CharField(_("CSV SHA-256"), max_length=64, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    # The table as built (headers and the first PREVIEW_ROWS rows), for the HTML preview of the files.
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+    requested_by = models.ForeignKey("core.User", verbose_name=_("requested by"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    job = models.ForeignKey("core.Job", verbose_name=_("job"), null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(region="region", organization=None, instructor=None)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("report run")
+        verbose_name_plural = _("report runs")
+        constraints = [
+            models.UniqueConstraint(fields=["definition", "region", "period", "version"],
+                                    name="report_run_one_per_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.definition.code} {self.region.code} {self.period} v{self.version}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse  # noqa: PLC0415
+
+        return reverse("reports:run_detail", args=[self.pk])
+
+    @property
+    def is_done(self):
+        return self.status == self.Status.DONE

@@ -1,15 +1,29 @@
-"""Computing and storing coverage snapshots (the only writer of CoverageSnapshot)."""
+"""Computing and storing coverage snapshots (the only writer of CoverageSnapshot); requesting and building
+report runs."""
 
 import datetime
+import hashlib
+import logging
 import time
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.utils import timezone
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from core.jobs import JobQueueUnavailable, enqueue
 from organizations.models import Region
 
 from . import coverage
-from .models import COUNT_FIELDS, CoverageSnapshot
+from .definitions import REGISTRY, get_spec
+from .models import COUNT_FIELDS, CoverageSnapshot, ReportDefinition, ReportRun
+from .periods import Period, parse_period
+from .rendering import preview_data, render_csv, render_xlsx
+
+logger = logging.getLogger(__name__)
 
 # One advisory lock for every snapshot computation: two recomputes never interleave their delete/insert.
 ADVISORY_LOCK_KEY = 0x434F5645  # "COVE"
@@ -60,3 +74,152 @@ def compute_snapshots(root: Region, day: datetime.date, *, job=None) -> dict:
 
 def root_regions():
     return Region.objects.get_root_nodes()
+
+
+# --- periodic reports --------------------------------------------------------------------------------
+#
+# A run is requested (a ReportRun row, the next version for its definition, region and period), then built
+# by a job ("reports.build", reports.tasks) or directly (manage.py build_report). Building renders the
+# definition's table to XLSX and CSV in the private report storage and records their SHA-256 checksums.
+
+PREVIEW_ROWS = 500  # rows kept for the HTML preview; the files have them all
+
+
+def sync_definitions() -> int:
+    """Create the ReportDefinition row of every definition in the code registry that has none yet
+    (a new report is one class in reports/definitions.py; its row appears at the next migrate)."""
+    created = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for code, spec in REGISTRY.items():
+            _row, made = ReportDefinition.objects.get_or_create(
+                code=code, defaults={"title": str(spec.title), "period_type": spec.period_type,
+                                     "schema_version": spec.schema_version})
+            created += made
+    return created
+
+
+def offered_definitions():
+    """Active definitions that the code knows how to build."""
+    return ReportDefinition.objects.filter(active=True, code__in=list(REGISTRY)).order_by("code")
+
+
+def definition_by_code(code) -> ReportDefinition:
+    definition = offered_definitions().filter(code=str(code or "").strip()).first()
+    if definition is None:
+        raise ValidationError({"definition": _("There is no report “%(code)s”. Choose one of: %(codes)s.") % {
+            "code": code, "codes": ", ".join(offered_definitions().values_list("code", flat=True))}})
+    return definition
+
+
+def period_for_run(text, today=None) -> Period:
+    """A period to report on: well-formed and already begun (a running period is reported up to today)."""
+    try:
+        period = parse_period(text)
+    except ValidationError as error:
+        raise ValidationError({"period": error.messages}) from error
+    today = today or timezone.localdate()
+    if period.start > today:
+        raise ValidationError({"period": _("The period %(period)s has not begun yet.") % {"period": period.code}})
+    return period
+
+
+def request_run(definition: ReportDefinition, region: Region, period_text, *, user=None, run_now=False) -> ReportRun:
+    """Record the next version of (definition, region, period) and build it: by a job (the default), or
+    right here (`run_now`, for the management command). Raises ValidationError for a bad period and
+    core.jobs.JobQueueUnavailable when the broker is down (the run is then marked failed)."""
+    today = timezone.localdate()
+    period = period_for_run(period_text, today)
+    with transaction.atomic():
+        # Lock the definition row: two requests for the same report get consecutive versions, not a clash.
+        ReportDefinition.objects.select_for_update().filter(pk=definition.pk).first()
+        latest = (ReportRun.objects.filter(definition=definition, region=region, period=period.code)
+                  .aggregate(v=Max("version"))["v"]) or 0
+        run = ReportRun.objects.create(
+            definition=definition, region=region, period=period.code, period_start=period.start,
+            period_end=period.end, as_of=period.as_of(today), version=latest + 1,
+            schema_version=definition.schema_version,
+            requested_by=user if user is not None and user.is_authenticated else None,
+        )
+    if run_now:
+        build_run(run)
+        return run
+    try:
+        job = enqueue("reports.build", {"run": run.pk}, user=user, region_code=region.code)
+    except JobQueueUnavailable:
+        ReportRun.objects.filter(pk=run.pk).update(
+            status=ReportRun.Status.FAILED, finished_at=timezone.now(),
+            error=_("The job queue is not reachable, so the report was not started. Please try again later."))
+        raise
+    ReportRun.objects.filter(pk=run.pk, job__isnull=True).update(job=job)
+    run.refresh_from_db()
+    return run
+
+
+def _file_name(run: ReportRun, extension: str) -> str:
+    return f"{run.definition.code}_{run.region.code}_{run.period}_v{run.version}.{extension}"
+
+
+def build_run(run: ReportRun, *, job=None) -> ReportRun:
+    """Build the run's table and files. On error the run is marked failed with the reason, and the error
+    is raised again (so the job is marked failed too)."""
+    claimed = ReportRun.objects.filter(pk=run.pk, status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING])
+    updates = {"status": ReportRun.Status.RUNNING, "error": ""}
+    if job is not None:
+        updates["job"] = job
+    if not claimed.update(**updates):
+        return run  # already done or failed: a redelivered message changes nothing
+    run.refresh_from_db()
+    try:
+        spec = get_spec(run.definition.code)
+        period = parse_period(run.period)
+        # Files are official documents in the portal's language, whoever asked for them.
+        with translation.override(settings.LANGUAGE_CODE):
+            table = spec.build(run.region, period, run.as_of)
+            generated = timezone.localtime()
+            title = run.definition.title
+            subtitle = _("Region: %(region)s (%(code)s)    Period: %(period)s    Figures as of: %(day)s") % {
+                "region": run.region.name, "code": run.region.code, "period": period.label,
+                "day": run.as_of.isoformat()}
+            generated_at = _("Generated %(when)s, version %(version)s") % {
+                "when": generated.strftime("%Y-%m-%d %H:%M"), "version": run.version}
+            texts = {"title": title, "subtitle": subtitle, "generated_at": generated_at}
+            xlsx = render_xlsx(table, **texts)
+            csv_bytes = render_csv(table, **texts)
+            preview = preview_data(table, PREVIEW_ROWS) | texts
+        run.xlsx_file.save(_file_name(run, "xlsx"), ContentFile(xlsx), save=False)
+        run.csv_file.save(_file_name(run, "csv"), ContentFile(csv_bytes), save=False)
+        run.xlsx_sha256 = hashlib.sha256(xlsx).hexdigest()
+        run.csv_sha256 = hashlib.sha256(csv_bytes).hexdigest()
+        run.rows = len(table.rows)
+        run.preview = preview
+        run.status = ReportRun.Status.DONE
+        run.finished_at = timezone.now()
+        run.save(update_fields=["xlsx_file", "csv_file", "xlsx_sha256", "csv_sha256", "rows", "preview", "status",
+                                "finished_at"])
+    except Exception as error:
+        logger.exception("report run %s failed", run.pk)
+        ReportRun.objects.filter(pk=run.pk).update(
+            status=ReportRun.Status.FAILED, finished_at=timezone.now(), error=str(error) or error.__class__.__name__)
+        run.refresh_from_db()
+        raise
+    return run
+
+
+def follow_job(run: ReportRun) -> ReportRun:
+    """A run whose job was lost (worker killed, reaped as failed) is failed too, with the job's reason."""
+    if run.status in (ReportRun.Status.QUEUED, ReportRun.Status.RUNNING) and run.job_id:
+        job = run.job
+        if job.status == job.Status.FAILED:
+            ReportRun.objects.filter(pk=run.pk, status=run.status).update(
+                status=ReportRun.Status.FAILED, error=job.error, finished_at=job.finished_at or timezone.now())
+            run.refresh_from_db()
+    return run
+
+
+def file_checksum_ok(run: ReportRun, fmt: str) -> bool:
+    field, expected = (run.xlsx_file, run.xlsx_sha256) if fmt == "xlsx" else (run.csv_file, run.csv_sha256)
+    digest = hashlib.sha256()
+    with field.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest() == expected

@@ -33,3 +33,28 @@ def compute_coverage_nightly():
     today = timezone.localdate().isoformat()
     for root in services.root_regions():
         enqueue("coverage.compute", {"region": root.code, "as_of": today}, region_code=root.code)
+
+
+@job_handler("reports.build")
+def build_report(job):
+    """params: {"run": id} — builds that ReportRun (reports.services.request_run records it first)."""
+    from .models import ReportRun  # noqa: PLC0415
+
+    run = ReportRun.objects.select_related("definition", "region").get(pk=job.params["run"])
+    run = services.build_run(run, job=job)
+    return {"run": run.pk, "status": run.status, "rows": run.rows}
+
+
+@shared_task(name="reports.build_periodic_reports")
+def build_periodic_reports(period_type):
+    """Celery beat (reports/migrations/0005): every active definition of that period type, for every root
+    region, for the period that has just ended; one job each."""
+    from .periods import just_ended  # noqa: PLC0415
+
+    period = just_ended(timezone.localdate(), period_type)
+    requested = []
+    for definition in services.offered_definitions().filter(period_type=period_type):
+        for root in services.root_regions():
+            run = services.request_run(definition, root, period.code)
+            requested.append(run.pk)
+    return requested

@@ -7,4 +7,8 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("recompute/", views.RecomputeView.as_view(), name="recompute"),
     path("coverage/enterprises/", views.CoverageEnterpriseListView.as_view(), name="enterprises"),
+    path("runs/", views.ReportRunListView.as_view(), name="run_list"),
+    path("runs/new/", views.ReportRunRequestView.as_view(), name="run_request"),
+    path("runs/<int:pk>/", views.ReportRunDetailView.as_view(), name="run_detail"),
+    path("runs/<int:pk>/download/<str:fmt>/", views.ReportRunDownloadView.as_view(), name="run_download"),
 ]

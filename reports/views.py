@@ -1,4 +1,5 @@
-"""Coverage dashboard pages: the region's figures, child regions, trend, drill-down lists, recompute."""
+"""Coverage dashboard pages (the region's figures, child regions, trend, drill-down lists, recompute) and the
+report run pages (list, request, detail with an HTML preview, scoped downloads)."""
 
 import datetime
 
@@ -6,27 +7,36 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.jobs import JobQueueUnavailable, enqueue
+from core.models import ExportRecord
 from core.roles import Role
 from core.scoping import user_is_unrestricted
 from core.views import Column, ObjectListView, role_allows
 from organizations.models import Enterprise, PartyOrganization, Region
 
 from . import coverage
-from .models import COUNT_FIELDS, ENTERPRISE_COUNTS, CoverageSnapshot
+from .filtersets import ReportRunFilterSet
+from .forms import ReportRunRequestForm
+from .models import COUNT_FIELDS, ENTERPRISE_COUNTS, CoverageSnapshot, ReportRun
+from .services import follow_job, request_run
 
 DASHBOARD_ROLES = frozenset({Role.ADMIN, Role.REGION_EDITOR, Role.REGION_VIEWER, Role.BRANCH_SECRETARY})
 REGION_STAFF_ROLES = frozenset({Role.ADMIN, Role.REGION_EDITOR, Role.REGION_VIEWER})
 TREND_POINTS = 24
+REPORT_CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
 
 COUNT_LABELS = {
     "enterprises": gettext_lazy("Enterprises"),
@@ -280,3 +290,134 @@ class CoverageEnterpriseListView(ObjectListView):
                 "dashboard_url": reverse("reports:dashboard") + "?" + urlencode(
                     {"region": self.region.code, "as_of": self.day.isoformat()})}
 
+
+
+# --- report runs --------------------------------------------------------------------------------------
+
+RUN_VIEW_ROLES = frozenset({Role.ADMIN, Role.REGION_EDITOR, Role.REGION_VIEWER, Role.STATS_CLIENT})
+RUN_REQUEST_ROLES = frozenset({Role.ADMIN, Role.REGION_EDITOR, Role.REGION_VIEWER})
+
+
+def _download_links(run, user):
+    if run.status != ReportRun.Status.DONE:
+        return ""
+    return format_html(
+        '<a href="{}" data-testid="download-xlsx">XLSX</a> · <a href="{}">CSV</a>',
+        reverse("reports:run_download", args=[run.pk, "xlsx"]), reverse("reports:run_download", args=[run.pk, "csv"]))
+
+
+class ReportRunListView(ObjectListView):
+    model = ReportRun
+    queryset = ReportRun.objects.select_related("definition", "region", "requested_by")
+    filterset_class = ReportRunFilterSet
+    view_roles = RUN_VIEW_ROLES
+    edit_roles = RUN_REQUEST_ROLES
+    title = gettext_lazy("Report runs")
+    template_name = "reports/run_list.html"
+    export_name = "report-runs"
+    default_sort = "-requested_at"
+    columns = [
+        Column("definition.title", gettext_lazy("Report"), sort="definition__code"),
+        Column("region.name", gettext_lazy("Region"), sort="region__path"),
+        Column("period", gettext_lazy("Period")),
+        Column("version", gettext_lazy("Version")),
+        Column("status", gettext_lazy("Status")),
+        Column("requested_by.username", gettext_lazy("Requested by"), sort="requested_by__username"),
+        Column("requested_at", gettext_lazy("Requested at"),
+               render=lambda obj, user: timezone.localtime(obj.requested_at).strftime("%Y-%m-%d %H:%M")),
+        Column("finished_at", gettext_lazy("Finished at"),
+               render=lambda obj, user: timezone.localtime(obj.finished_at).strftime("%Y-%m-%d %H:%M")
+               if obj.finished_at else ""),
+        Column("files", gettext_lazy("Files"), sort=None, render=_download_links),
+    ]
+
+    @property
+    def export_columns(self):
+        return self.columns[:-1]
+
+    def get_extra_context(self):
+        return {"can_request": role_allows(self.request.user, RUN_REQUEST_ROLES)}
+
+
+class ReportRunRequestView(LoginRequiredMixin, View):
+    """GET: the request form (prefilled from the query string); POST: request the run, then its page."""
+
+    template_name = "reports/run_request.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not role_allows(request.user, RUN_REQUEST_ROLES):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        initial = {key: request.GET[key] for key in ("definition", "region", "period") if request.GET.get(key)}
+        if "region" not in initial and request.user.scope_region_id:
+            initial["region"] = request.user.scope_region.code
+        form = ReportRunRequestForm(initial=initial, user=request.user)
+        return render(request, self.template_name, {"form": form, "title": _("Request a report")})
+
+    def post(self, request):
+        form = ReportRunRequestForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "title": _("Request a report")}, status=400)
+        data = form.cleaned_data
+        try:
+            run = request_run(data["definition"], data["region"], data["period"], user=request.user)
+        except JobQueueUnavailable:
+            messages.error(request, _("The job queue is not reachable, so the report was not started. "
+                                      "Please try again later."))
+            return redirect("reports:run_list")
+        if run.status == ReportRun.Status.FAILED:
+            messages.error(request, _("The report failed: %(error)s") % {"error": run.error})
+        elif run.status == ReportRun.Status.DONE:
+            messages.success(request, _("Version %(version)s of the report is ready.") % {"version": run.version})
+        else:
+            messages.info(request, _("The report has been queued; reload this page in a moment."))
+        return redirect(run.get_absolute_url())
+
+
+class ReportRunDetailView(LoginRequiredMixin, View):
+    template_name = "reports/run_detail.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not role_allows(request.user, RUN_VIEW_ROLES):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk):
+        run = (ReportRun.objects.visible_to(request.user).select_related("definition", "region", "requested_by", "job")
+               .filter(pk=pk).first())
+        if run is None:
+            raise Http404
+        run = follow_job(run)
+        versions = (ReportRun.objects.visible_to(request.user)
+                    .filter(definition=run.definition, region=run.region, period=run.period)
+                    .select_related("requested_by").order_by("-version"))
+        rerun = reverse("reports:run_request") + "?" + urlencode(
+            {"definition": run.definition.code, "region": run.region.code, "period": run.period})
+        return render(request, self.template_name, {
+            "title": f"{run.definition.title} · {run.region.name} · {run.period}",
+            "run": run, "preview": run.preview or {}, "versions": versions,
+            "can_request": role_allows(request.user, RUN_REQUEST_ROLES), "rerun_url": rerun,
+        })
+
+
+class ReportRunDownloadView(LoginRequiredMixin, View):
+    """A run's file, for users who may see the run (else 404); recorded as an export."""
+
+    def get(self, request, pk, fmt):
+        if not role_allows(request.user, RUN_VIEW_ROLES):
+            raise PermissionDenied
+        run = ReportRun.objects.visible_to(request.user).select_related("definition", "region").filter(pk=pk).first()
+        if run is None or fmt not in ("xlsx", "csv") or run.status != ReportRun.Status.DONE:
+            raise Http404
+        field = run.xlsx_file if fmt == "xlsx" else run.csv_file
+        try:
+            handle = field.open("rb")
+        except (FileNotFoundError, ValueError) as error:
+            raise Http404 from error
+        ExportRecord.objects.create(user=request.user, what=f"reports.run:{run.pk}", format=fmt,
+                                    filters=f"{run.definition.code} {run.region.code} {run.period} v{run.version}",
+                                    rows=run.rows)
+        return FileResponse(handle, as_attachment=True, filename=field.name.rsplit("/", 1)[-1],
+                            content_type=REPORT_CONTENT_TYPES[fmt])

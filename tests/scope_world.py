@@ -43,6 +43,16 @@ def _members_and_instructors(county):
                          work_done="宣讲政策")
 
 
+@builder
+def _report_runs(county):
+    """A queued report run per county (reports.ReportRun is scoped by region)."""
+    from reports.models import ReportDefinition, ReportRun  # noqa: PLC0415
+
+    definition = ReportDefinition.objects.get(code="nonpublic_enterprises")
+    ReportRun.objects.create(definition=definition, region=county.region, period="2025", period_start="2025-01-01",
+                             period_end="2025-12-31", as_of="2025-12-31", version=1)
+
+
 class County:
     pass
 

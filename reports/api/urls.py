@@ -1,6 +1,11 @@
 from django.urls import path
+from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import report_views, views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("reports/runs", report_views.ReportRunViewSet, basename="report-run")
 
 urlpatterns = [
     path("statistics/coverage/", views.CoverageView.as_view(), name="statistics-coverage"),
@@ -9,4 +14,6 @@ urlpatterns = [
          name="statistics-coverage-enterprises"),
     path("statistics/coverage/compute/", views.CoverageComputeView.as_view(), name="statistics-coverage-compute"),
     path("statistics/jobs/<int:pk>/", views.JobStatusView.as_view(), name="statistics-job"),
+    path("reports/definitions/", report_views.ReportDefinitionsView.as_view(), name="report-definitions"),
+    *router.urls,
 ]
