@@ -491,3 +491,32 @@ class CoverageTrend(ReportSpec):
     def notes(self, region, period, as_of):
         return [_("Each period as of its last day; rates are covered enterprises ÷ operating enterprises.")]
 
+
+
+# --- member balance (official Table 1) -------------------------------------------------------------------
+
+@register
+class MemberBalance(ReportSpec):
+    """党员数量变化情况: the 17 lines of Table 1 for the region and each child, from the member events
+    (members.balance, the same computation as the member balance page); line 17 must be 0."""
+
+    code = "member_balance"
+    title = _("Changes in the number of party members")
+    period_type = YEARLY
+    description = _("Opening, additions and reductions by type, expected and actual closing (official Table 1).")
+
+    def columns(self, region, period):
+        return [
+            Column("line", _("Line"), INTEGER, width=6),
+            Column("item", _("Item"), TEXT, width=30),
+            *[Column(f"r{target.code}", target.name, INTEGER, (_("Members"),), width=12)
+              for target in region_and_children(region)],
+        ]
+
+    def rows(self, region, period, as_of):
+        from members.balance import LINES, total_balance
+        from organizations.models import PartyOrganization
+
+        tables = [total_balance(PartyOrganization.objects.filter(region__path__startswith=target.path),
+                                period.start, as_of) for target in region_and_children(region)]
+        return [[number, str(label), *[table[key] for table in tables]] for key, number, label, _kinds in LINES]

@@ -109,3 +109,29 @@ def test_synthetic_members_enter_the_register_by_events(db):
     assert total["admitted"] == members
     assert total["difference"] == 0
     assert total["expected_closing"] == Member.objects.filter(left_on__isnull=True).count()
+
+
+def test_member_balance_report_equals_the_balance_page_figures(world):
+    from io import StringIO
+
+    import openpyxl
+    from django.core.management import call_command
+
+    new_member(world.org_a, joined_on=D(2025, 3, 1))
+    gone = new_member(world.org_a, joined_on=D(2020, 3, 1))
+    from members.services import record_event
+
+    record_event(gone, "deceased", D(2025, 6, 1), None)
+    out = StringIO()
+    call_command("build_report", "member_balance", "--region", world.county_a.code, "--period", "2025", stdout=out)
+    path = out.getvalue().strip().splitlines()[-1]
+    sheet = openpyxl.load_workbook([p for p in [path] if p.endswith(".xlsx")][0] if path.endswith(".xlsx")
+                                   else path.replace(".csv", ".xlsx")).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    by_line = {row[0]: row for row in values if isinstance(row[0], int)}
+    total = total_balance(PartyOrganization.objects.filter(region__path__startswith=world.county_a.path),
+                          D(2025, 1, 1), D(2025, 12, 31))
+    assert by_line[1][2] == total["opening"] == 1
+    assert by_line[3][2] == total["admitted"] == 1
+    assert by_line[12][2] == total["deceased"] == 1
+    assert by_line[17][2] == 0
