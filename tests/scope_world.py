@@ -69,3 +69,13 @@ def build_county(city, code, n):
 def build_world():
     city = make_region("431200", "怀化市", Region.Kind.CITY)
     return build_county(city, "431281", 1), build_county(city, "431202", 2)
+
+
+@builder
+def _activities(county):
+    from activities.models import ActivityRecord, Suggestion
+
+    ActivityRecord.objects.create(organization=county.organization, kind="committee_meeting",
+                                  held_on="2026-07-10", topic=f"支委会{county.suffix}")
+    Suggestion.objects.create(organization=county.organization, enterprise=county.enterprise, raised_by="党员",
+                              raised_on="2026-03-01", content="节能降耗建议", accepted=True, benefit_yuan="1000.00")
