@@ -401,6 +401,9 @@ class ChecklistResult(models.Model):
     def __str__(self):
         return f"{self.organization} {self.year} {self.item}"
 
+    def get_absolute_url(self):
+        return reverse("activities:checklist_result_edit", args=[self.pk])
+
 
 # --- assessment schemes (star rating, 双强六好) ------------------------------------------------------
 
@@ -463,3 +466,6 @@ class AssessmentResult(models.Model):
 
     def __str__(self):
         return f"{self.organization} {self.year} {self.scheme}"
+
+    def get_absolute_url(self):
+        return reverse("activities:assessment_result_edit", args=[self.pk])
