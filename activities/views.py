@@ -246,7 +246,7 @@ class ComplianceView(ScopedObjectMixin, View):
             return self.render(period, None, [], self.rows(organizations, period))
         plan_rows = self.rows(PartyOrganization.objects.visible_to(user).filter(region__path__startswith=region.path),
                               period)
-        children = list(region.get_children())
+        children = list(Region.objects.filter(path__startswith=region.path, depth=region.depth + 1))
         summary = {child.path: {"region": child, "organizations": 0, "compliant": 0, "overdue": 0}
                    for child in children}
         own = []
@@ -260,7 +260,8 @@ class ComplianceView(ScopedObjectMixin, View):
                 line["organizations"] += 1
                 line["compliant"] += row["compliant"]
                 line["overdue"] += row["overdue"]
-        return self.render(period, region, list(summary.values()), own, ancestors=list(region.get_ancestors()))
+        return self.render(period, region, list(summary.values()), own, ancestors=list(Region.objects.filter(
+            path__in=[region.path[:i] for i in range(Region.steplen, len(region.path), Region.steplen)])))
 
     @staticmethod
     def rows(organizations, period):
