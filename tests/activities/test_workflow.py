@@ -179,3 +179,18 @@ def test_service_refuses_secretary_of_another_organization(world):
     record = make_record(world.org_b)
     with pytest.raises(PermissionDenied):
         services.submit(record, world.secretary_a)
+
+
+def test_messages_are_in_chinese_by_default(world, settings):
+    from django.utils import translation
+
+    from activities.models import ActivityKind
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    with translation.override("zh-hans"):
+        assert str(ActivityKind.COMMITTEE_MEETING.label) == "支委会"
+    record = make_record(world.org_a, status=Status.ACCEPTED)
+    response = api_as(world.secretary_a).patch(f"/api/v1/activities/{record.pk}/", {"topic": "改"}, format="json",
+                                               HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert "已审核通过并锁定" in response.json()["non_field_errors"][0]
