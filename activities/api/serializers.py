@@ -1,5 +1,6 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import ModelCleanMixin, ScopedSlugRelatedField
@@ -22,11 +23,19 @@ class AttachmentSerializer(serializers.ModelSerializer):
         model = Attachment
         fields = ["id", "original_name", "content_type", "size", "uploaded_at", "download"]
 
-    def get_download(self, obj):
+    def get_download(self, obj) -> str:
         return reverse("activities:attachment_download", args=[obj.pk])
 
 
+@extend_schema_field({"type": "string", "readOnly": True,
+                      "description": "draft, submitted, accepted or returned (changed only by the actions)"})
+class RecordStatusField(serializers.CharField):
+    """The record's workflow status. Described as a plain string: an enum named "status" would collide with the
+    enterprises' status enum in the schema (drf-spectacular renames both, and check --deploy warns)."""
+
+
 class ActivityRecordSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    status = RecordStatusField(read_only=True)
     organization = ScopedSlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all())
     attendance = AttendanceEntrySerializer(many=True, required=False)
     attachments = AttachmentSerializer(many=True, read_only=True)
@@ -83,3 +92,20 @@ class SuggestionSerializer(ModelCleanMixin, serializers.ModelSerializer):
         model = Suggestion
         fields = ["id", "organization", "enterprise", "raised_by", "raised_on", "content", "accepted",
                   "benefit_yuan"]
+
+
+class ComplianceRowSerializer(serializers.Serializer):
+    """One organization's compliance in a period (see docs/activities.md)."""
+
+    organization = serializers.CharField()
+    name = serializers.CharField()
+    region = serializers.CharField()
+    established_on = serializers.DateField()
+    dissolved_on = serializers.DateField(allow_null=True)
+    required = serializers.DictField(child=serializers.IntegerField())
+    held = serializers.DictField(child=serializers.IntegerField())
+    pending = serializers.DictField(child=serializers.IntegerField())
+    missing = serializers.ListField(child=serializers.CharField())
+    overdue = serializers.BooleanField()
+    overdue_kinds = serializers.ListField(child=serializers.CharField())
+    compliant = serializers.BooleanField()

@@ -16,7 +16,7 @@ from .. import services
 from ..compliance import Plan, parse_period
 from ..filters import ActivityRecordFilterSet, SuggestionFilterSet
 from ..models import ActivityRecord, Suggestion
-from .serializers import ActivityRecordSerializer, ReturnSerializer, SuggestionSerializer
+from .serializers import ActivityRecordSerializer, ComplianceRowSerializer, ReturnSerializer, SuggestionSerializer
 
 # Branch secretaries file their own organization's records; region editors and admins review them.
 ACTIVITY_EDIT_ROLES = STAFF_EDIT_ROLES | {Role.BRANCH_SECRETARY}
@@ -102,8 +102,9 @@ class ComplianceView(GenericAPIView):
     view_roles = STATISTICS_ROLES
     pagination_class = PortalPagination
     queryset = PartyOrganization.objects.none()
+    serializer_class = ComplianceRowSerializer
 
-    @extend_schema(parameters=[
+    @extend_schema(responses=ComplianceRowSerializer(many=True), parameters=[
         OpenApiParameter("region", str, description="Region code (default: your scope)."),
         OpenApiParameter("organization", str, description="Organization code instead of a region (its subtree)."),
         OpenApiParameter("period", str, required=True, description="2026 (year), 2026Q3 (quarter) or 2026-07 "
