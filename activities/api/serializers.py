@@ -34,6 +34,10 @@ class RecordStatusField(serializers.CharField):
     enterprises' status enum in the schema (drf-spectacular renames both, and check --deploy warns)."""
 
 
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
 class ActivityRecordSerializer(ModelCleanMixin, serializers.ModelSerializer):
     status = RecordStatusField(read_only=True)
     organization = ScopedSlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all())

@@ -3,6 +3,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
@@ -16,7 +17,14 @@ from .. import services
 from ..compliance import Plan, parse_period
 from ..filters import ActivityRecordFilterSet, SuggestionFilterSet
 from ..models import ActivityRecord, Suggestion
-from .serializers import ActivityRecordSerializer, ComplianceRowSerializer, ReturnSerializer, SuggestionSerializer
+from .serializers import (
+    ActivityRecordSerializer,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+    ComplianceRowSerializer,
+    ReturnSerializer,
+    SuggestionSerializer,
+)
 
 # Branch secretaries file their own organization's records; region editors and admins review them.
 ACTIVITY_EDIT_ROLES = STAFF_EDIT_ROLES | {Role.BRANCH_SECRETARY}
@@ -54,6 +62,18 @@ class ActivityRecordViewSet(ScopedModelViewSet):
         serializer = ReturnSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._answer(services.return_record(record, request.user, serializer.validated_data["reason"]))
+
+
+    @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request, pk=None):
+        """Attach a file (multipart field `file`): JPEG, PNG, PDF, docx or xlsx by content, at most 10 MB,
+        while the record is a draft or returned. Download through the `download` link of the record."""
+        record = self.get_object()
+        serializer = AttachmentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attachment = services.add_attachment(record, request.user, serializer.validated_data["file"])
+        return Response(AttachmentSerializer(attachment).data, status=201)
 
 
 class SuggestionViewSet(ScopedModelViewSet):

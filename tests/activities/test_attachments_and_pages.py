@@ -187,3 +187,21 @@ def test_suggestions_api_and_yearly_totals(world):
     assert response.status_code == 400
     assert api.get("/api/v1/suggestions/?year=2026").json()["count"] == 1
     assert api.get("/api/v1/suggestions/?year=2025").json()["count"] == 0
+
+
+def test_attachment_upload_through_the_api(world):
+    record = make_record(world.org_a)
+    api = api_as(world.secretary_a)
+    url = f"/api/v1/activities/{record.pk}/attachments/"
+    response = api.post(url, {"file": SimpleUploadedFile("photo.png", PNG)}, format="multipart")
+    assert response.status_code == 201, response.json()
+    assert response.json()["content_type"] == "image/png"
+    response = api.post(url, {"file": SimpleUploadedFile("x.pdf", b"<?php echo 1;")}, format="multipart")
+    assert response.status_code == 400 and "file" in response.json()
+    detail = api.get(f"/api/v1/activities/{record.pk}/").json()
+    assert [a["original_name"] for a in detail["attachments"]] == ["photo.png"]
+    # another organization's secretary cannot reach the record at all
+    other = make_user("branch_secretary", organization=world.org_b)
+    assert api_as(other).post(url, {"file": SimpleUploadedFile("p.png", PNG)}, format="multipart").status_code == 404
+    assert api_as(world.viewer_a).post(url, {"file": SimpleUploadedFile("p.png", PNG)},
+                                       format="multipart").status_code == 403
