@@ -196,15 +196,20 @@ class AttachmentDownloadView(ScopedObjectMixin, View):
         attachment = self.get_queryset().filter(pk=pk).first()
         if attachment is None:
             raise Http404
-        try:
-            handle = attachment.file.open("rb")
-        except (FileNotFoundError, OSError) as exc:
-            raise Http404 from exc
-        response = FileResponse(handle, as_attachment=not attachment.is_image, filename=attachment.original_name,
-                                content_type=attachment.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return attachment_response(attachment)
+
+
+def attachment_response(attachment):
+    """Images shown inline, documents downloaded; never sniffed by the browser, never cached by proxies."""
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=not attachment.is_image, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- compliance -----------------------------------------------------------------------------------

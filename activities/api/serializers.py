@@ -24,7 +24,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         fields = ["id", "original_name", "content_type", "size", "uploaded_at", "download"]
 
     def get_download(self, obj) -> str:
-        return reverse("activities:attachment_download", args=[obj.pk])
+        return reverse("activity-attachment", kwargs={"pk": obj.record_id, "attachment_id": obj.pk})
 
 
 @extend_schema_field({"type": "string", "readOnly": True,

@@ -15,6 +15,7 @@ from organizations.models import PartyOrganization, Region
 
 from .. import services
 from ..compliance import Plan, parse_period
+from ..views import attachment_response
 from ..filters import ActivityRecordFilterSet, SuggestionFilterSet
 from ..models import ActivityRecord, Suggestion
 from .serializers import (
@@ -74,6 +75,16 @@ class ActivityRecordViewSet(ScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         attachment = services.add_attachment(record, request.user, serializer.validated_data["file"])
         return Response(AttachmentSerializer(attachment).data, status=201)
+
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)")
+    def attachment(self, request, pk=None, attachment_id=None):
+        """The bytes of one attachment of a record in the caller's scope (404 otherwise)."""
+        attachment = self.get_object().attachments.filter(pk=attachment_id).first()
+        if attachment is None:
+            raise exceptions.NotFound()
+        return attachment_response(attachment)
 
 
 class SuggestionViewSet(ScopedModelViewSet):

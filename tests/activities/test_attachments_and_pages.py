@@ -205,3 +205,15 @@ def test_attachment_upload_through_the_api(world):
     assert api_as(other).post(url, {"file": SimpleUploadedFile("p.png", PNG)}, format="multipart").status_code == 404
     assert api_as(world.viewer_a).post(url, {"file": SimpleUploadedFile("p.png", PNG)},
                                        format="multipart").status_code == 403
+
+
+def test_attachment_download_through_the_api_is_scoped(world):
+    record = make_record(world.org_a)
+    attachment = services.add_attachment(record, world.secretary_a, SimpleUploadedFile("a.pdf", PDF))
+    url = f"/api/v1/activities/{record.pk}/attachments/{attachment.pk}/"
+    response = api_as(world.viewer_a).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    editor_b = make_user("region_editor", region=world.county_b)
+    assert api_as(editor_b).get(url).status_code == 404
+    other = make_record(world.org_a)
+    assert api_as(world.viewer_a).get(f"/api/v1/activities/{other.pk}/attachments/{attachment.pk}/").status_code == 404
