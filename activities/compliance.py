@@ -15,7 +15,6 @@ The one place the rules are applied (API, compliance page, secretary reminders).
   unit, a CASE per kind and unit for "expected"; Python only reads the annotated numbers.
 """
 
-import calendar
 import datetime
 import re
 from dataclasses import dataclass
@@ -23,8 +22,6 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from organizations.models import PartyOrganization
 
 from .models import ActivityRecord, FrequencyRule
 
@@ -165,11 +162,3 @@ def compliance_rows(queryset, period, today=None):
     """All rows for the organizations in `queryset` (one query for the rules, one for the organizations)."""
     plan = Plan.for_period(period)
     return [plan.read(org, today) for org in plan.organizations(queryset)]
-
-
-def organizations_in_region(user, region):
-    return PartyOrganization.objects.visible_to(user).filter(region__path__startswith=region.path)
-
-
-def last_day_of_month(day):
-    return datetime.date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])

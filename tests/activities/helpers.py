@@ -1,7 +1,6 @@
 import datetime
 import itertools
 
-from activities import services
 from activities.models import ActivityRecord
 from members.models import Member
 from tests.scope_world import id_number
@@ -28,5 +27,3 @@ def make_record(organization, kind="committee_meeting", held_on=datetime.date(20
 def accepted(organization, kind, held_on):
     return make_record(organization, kind=kind, held_on=held_on, status=ActivityRecord.Status.ACCEPTED)
 
-
-__all__ = ["make_member", "make_record", "accepted", "services"]
