@@ -217,3 +217,21 @@ def test_attachment_download_through_the_api_is_scoped(world):
     assert api_as(editor_b).get(url).status_code == 404
     other = make_record(world.org_a)
     assert api_as(world.viewer_a).get(f"/api/v1/activities/{other.pk}/attachments/{attachment.pk}/").status_code == 404
+
+
+def test_record_pages_of_another_scope_are_404(world, client):
+    record = make_record(world.org_b, status=ActivityRecord.Status.SUBMITTED, topic="乙支部的秘密议题")
+    suggestion = Suggestion.objects.create(organization=world.org_b, raised_on=D(2026, 3, 1), content="建议")
+    for user in (world.viewer_a, world.editor_a, world.secretary_a):
+        client.force_login(user)
+        for url in (f"/activities/records/{record.pk}/", f"/activities/records/{record.pk}/history/",
+                    f"/activities/suggestions/{suggestion.pk}/edit/"):
+            assert client.get(url).status_code in (403, 404), (user.role, url)
+        for action in ("submit", "accept", "return"):
+            response = client.post(f"/activities/records/{record.pk}/{action}/", {"reason": "x"})
+            assert response.status_code in (403, 404), (user.role, action)
+        assert record.topic not in client.get("/activities/records/").content.decode()
+    client.force_login(world.editor_a)
+    assert client.get(f"/activities/records/{record.pk}/").status_code == 404
+    record.refresh_from_db()
+    assert record.status == ActivityRecord.Status.SUBMITTED
