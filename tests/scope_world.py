@@ -100,3 +100,13 @@ def _member_life_cycle(county):
     IncomeBase.objects.create(member=member, effective_month="2026-01-01", monthly_income=Decimal("4000"))
     DuesPayment.objects.create(member=member, organization=county.organization, month="2026-01-01",
                                amount=Decimal("40"), paid_on="2026-01-05")
+
+
+@builder
+def _activities(county):
+    from activities.models import ActivityRecord, Suggestion
+
+    ActivityRecord.objects.create(organization=county.organization, kind="committee_meeting",
+                                  held_on="2026-07-10", topic=f"支委会{county.suffix}")
+    Suggestion.objects.create(organization=county.organization, enterprise=county.enterprise, raised_by="党员",
+                              raised_on="2026-03-01", content="节能降耗建议", accepted=True, benefit_yuan="1000.00")

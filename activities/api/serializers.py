@@ -1,0 +1,115 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.api import ModelCleanMixin, ScopedSlugRelatedField
+from organizations.models import Enterprise, PartyOrganization
+
+from ..models import ActivityRecord, Attachment, Suggestion
+from ..services import check_editable, save_record
+
+
+class AttendanceEntrySerializer(serializers.Serializer):
+    member = serializers.IntegerField(source="member_id")
+    present = serializers.BooleanField(default=True)
+    absence_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "download"]
+
+    def get_download(self, obj) -> str:
+        return reverse("activity-attachment", kwargs={"pk": obj.record_id, "attachment_id": obj.pk})
+
+
+@extend_schema_field({"type": "string", "readOnly": True,
+                      "description": "draft, submitted, accepted or returned (changed only by the actions)"})
+class RecordStatusField(serializers.CharField):
+    """The record's workflow status. Described as a plain string: an enum named "status" would collide with the
+    enterprises' status enum in the schema (drf-spectacular renames both, and check --deploy warns)."""
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class ActivityRecordSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    status = RecordStatusField(read_only=True)
+    organization = ScopedSlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all())
+    attendance = AttendanceEntrySerializer(many=True, required=False)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ActivityRecord
+        fields = ["id", "organization", "kind", "held_on", "place", "topic", "host", "recorder", "minutes",
+                  "status", "return_reason", "submitted_at", "decided_at", "attendance", "attachments"]
+        read_only_fields = ["status", "return_reason", "submitted_at", "decided_at"]
+
+    def validate(self, attrs):
+        # Refuse edits of a record under review or accepted before anything else is looked at.
+        if self.instance is not None:
+            try:
+                check_editable(self.instance.status)
+            except Exception as error:  # a Django ValidationError: one clear message
+                raise serializers.ValidationError({"non_field_errors": list(error.messages)}) from error
+        return super().validate(attrs)
+
+    @staticmethod
+    def _attendance(validated_data):
+        rows = validated_data.pop("attendance", None)
+        if rows is None:
+            return None
+        return [{"member": row["member_id"], "present": row.get("present", True),
+                 "absence_reason": row.get("absence_reason", "")} for row in rows]
+
+    def create(self, validated_data):
+        attendance = self._attendance(validated_data)
+        return save_record(self.context["request"].user, ActivityRecord(**validated_data), attendance)
+
+    def update(self, instance, validated_data):
+        attendance = self._attendance(validated_data)
+        for key, value in validated_data.items():
+            setattr(instance, key, value)
+        return save_record(self.context["request"].user, instance, attendance)
+
+
+class ReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+    def validate_reason(self, value):
+        if not value.strip():
+            raise serializers.ValidationError(_("Say why the record is returned, so that it can be corrected."))
+        return value.strip()
+
+
+class SuggestionSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    organization = ScopedSlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all())
+    enterprise = ScopedSlugRelatedField(slug_field="uscc", queryset=Enterprise.objects.all(), required=False,
+                                        allow_null=True)
+
+    class Meta:
+        model = Suggestion
+        fields = ["id", "organization", "enterprise", "raised_by", "raised_on", "content", "accepted",
+                  "benefit_yuan"]
+
+
+class ComplianceRowSerializer(serializers.Serializer):
+    """One organization's compliance in a period (see docs/activities.md)."""
+
+    organization = serializers.CharField()
+    name = serializers.CharField()
+    region = serializers.CharField()
+    established_on = serializers.DateField()
+    dissolved_on = serializers.DateField(allow_null=True)
+    required = serializers.DictField(child=serializers.IntegerField())
+    held = serializers.DictField(child=serializers.IntegerField())
+    pending = serializers.DictField(child=serializers.IntegerField())
+    missing = serializers.ListField(child=serializers.CharField())
+    overdue = serializers.BooleanField()
+    overdue_kinds = serializers.ListField(child=serializers.CharField())
+    compliant = serializers.BooleanField()

@@ -1,0 +1,157 @@
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from core.api import ScopedModelViewSet
+from core.permissions import PortalPagination
+from core.roles import STAFF_EDIT_ROLES, STATISTICS_ROLES, Role
+from core.scoping import user_is_unrestricted
+from organizations.models import PartyOrganization, Region
+
+from .. import services
+from ..compliance import Plan, parse_period
+from ..views import attachment_response
+from ..filters import ActivityRecordFilterSet, SuggestionFilterSet
+from ..models import ActivityRecord, Suggestion
+from .serializers import (
+    ActivityRecordSerializer,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+    ComplianceRowSerializer,
+    ReturnSerializer,
+    SuggestionSerializer,
+)
+
+# Branch secretaries file their own organization's records; region editors and admins review them.
+ACTIVITY_EDIT_ROLES = STAFF_EDIT_ROLES | {Role.BRANCH_SECRETARY}
+
+
+class ActivityRecordViewSet(ScopedModelViewSet):
+    """Activity records. Actions: `{id}/submit/`, `{id}/accept/`, `{id}/return/` (`{"reason"}`); each answers
+    200 with the record, or 400 with a message when the transition is not allowed from its status."""
+
+    queryset = ActivityRecord.objects.select_related("organization").prefetch_related("attendance", "attachments")
+    serializer_class = ActivityRecordSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ActivityRecordFilterSet
+    edit_roles = ACTIVITY_EDIT_ROLES
+
+    def _answer(self, record):
+        record = self.get_queryset().get(pk=record.pk)
+        return Response(self.get_serializer(record).data)
+
+    @extend_schema(request=None, responses=ActivityRecordSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._answer(services.submit(self.get_object(), request.user))
+
+    @extend_schema(request=None, responses=ActivityRecordSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._answer(services.accept(self.get_object(), request.user))
+
+    @extend_schema(request=ReturnSerializer, responses=ActivityRecordSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        record = self.get_object()
+        services.check_may_review(request.user)
+        serializer = ReturnSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._answer(services.return_record(record, request.user, serializer.validated_data["reason"]))
+
+
+    @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request, pk=None):
+        """Attach a file (multipart field `file`): JPEG, PNG, PDF, docx or xlsx by content, at most 10 MB,
+        while the record is a draft or returned. Download through the `download` link of the record."""
+        record = self.get_object()
+        serializer = AttachmentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attachment = services.add_attachment(record, request.user, serializer.validated_data["file"])
+        return Response(AttachmentSerializer(attachment).data, status=201)
+
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)")
+    def attachment(self, request, pk=None, attachment_id=None):
+        """The bytes of one attachment of a record in the caller's scope (404 otherwise)."""
+        attachment = self.get_object().attachments.filter(pk=attachment_id).first()
+        if attachment is None:
+            raise exceptions.NotFound()
+        return attachment_response(attachment)
+
+
+class SuggestionViewSet(ScopedModelViewSet):
+    queryset = Suggestion.objects.select_related("organization", "enterprise")
+    serializer_class = SuggestionSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SuggestionFilterSet
+    edit_roles = ACTIVITY_EDIT_ROLES
+
+
+def resolve_compliance_scope(user, region_code, organization_code):
+    """The organizations to report on: a region's subtree (`region`), or an organization's subtree
+    (`organization`, how branch secretaries ask); anything outside the caller's scope is 404."""
+    organizations = PartyOrganization.objects.visible_to(user)
+    if organization_code:
+        org = organizations.filter(code=organization_code).first()
+        if org is None:
+            raise exceptions.NotFound(_("There is no organization with code “%(code)s” in your scope.")
+                                      % {"code": organization_code})
+        return {"organization": org.code}, organizations.filter(path__startswith=org.path)
+    regions = Region.objects.visible_to(user)
+    if region_code:
+        region = regions.filter(code=region_code).first()
+        if region is None:
+            raise exceptions.NotFound(_("There is no region with code “%(code)s” in your scope.") % {"code": region_code})
+    elif user_is_unrestricted(user):
+        region = Region.objects.get_first_root_node()
+    elif user.scope_region_id:
+        region = user.scope_region
+    elif user.scope_organization_id:
+        org = user.scope_organization
+        return {"organization": org.code}, organizations.filter(path__startswith=org.path)
+    else:
+        region = None
+    if region is None:
+        raise exceptions.NotFound(_("Name a region with “region”."))
+    return {"region": region.code}, organizations.filter(region__path__startswith=region.path)
+
+
+class ComplianceView(GenericAPIView):
+    """`GET statistics/activities/compliance/?region=<code>&period=2026Q3` (or `2026-07`, `2026`).
+
+    Per organization in the region's subtree (paginated like every list): required and held counts per
+    kind, missing kinds, overdue. Held counts only accepted records; see docs/activities.md for the rules."""
+
+    view_roles = STATISTICS_ROLES
+    pagination_class = PortalPagination
+    queryset = PartyOrganization.objects.none()
+    serializer_class = ComplianceRowSerializer
+
+    @extend_schema(responses=ComplianceRowSerializer(many=True), parameters=[
+        OpenApiParameter("region", str, description="Region code (default: your scope)."),
+        OpenApiParameter("organization", str, description="Organization code instead of a region (its subtree)."),
+        OpenApiParameter("period", str, required=True, description="2026 (year), 2026Q3 (quarter) or 2026-07 "
+                                                                   "(month)."),
+    ])
+    def get(self, request):
+        try:
+            period = parse_period(request.query_params.get("period", ""))
+        except ValueError as error:
+            raise exceptions.ValidationError({"period": [str(error)]}) from error
+        where, organizations = resolve_compliance_scope(request.user, request.query_params.get("region"),
+                                                        request.query_params.get("organization"))
+        plan = Plan.for_period(period)
+        page = self.paginate_queryset(plan.organizations(organizations))
+        rows = [plan.read(org) for org in page]
+        response = self.get_paginated_response(rows)
+        response.data = {**where, "period": period.label, "start": period.start, "end": period.last_day,
+                         **response.data}
+        return response

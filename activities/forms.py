@@ -1,0 +1,78 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import DateInput, NaturalKeyField
+from organizations.models import Enterprise, PartyOrganization
+
+from .models import ActivityRecord, AssessmentResult, ChecklistResult, Suggestion
+
+
+class ActivityRecordForm(forms.ModelForm):
+    organization = NaturalKeyField(PartyOrganization.objects.all(), "code", label=_("Organization code"))
+
+    class Meta:
+        model = ActivityRecord
+        fields = ["organization", "kind", "held_on", "place", "topic", "host", "recorder", "minutes"]
+        widgets = {"held_on": DateInput(), "minutes": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Attendance: one checkbox per member of the organization (checked = present) and a reason field.
+        self.members = list(members)
+        existing = {row.member_id: row for row in self.instance.attendance.all()} if self.instance.pk else {}
+        self.attendance_rows = []
+        for member in self.members:
+            row = existing.get(member.pk)
+            if self.is_bound:
+                present = self.data.get(f"present_{member.pk}") == "on"
+                reason = self.data.get(f"reason_{member.pk}", "")
+            else:
+                present = row.present if row else True
+                reason = row.absence_reason if row else ""
+            self.attendance_rows.append({"member": member, "present": present, "reason": reason})
+
+    def attendance_entries(self):
+        """None when the page showed no members (attendance left as it is)."""
+        if not self.members:
+            return None
+        return [{"member": row["member"].pk, "present": row["present"], "absence_reason": row["reason"]}
+                for row in self.attendance_rows]
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for return"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EmptyForm(forms.Form):
+    pass
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"), help_text=_("JPEG, PNG, PDF, Word (.docx) or Excel (.xlsx), at most 10 MB."))
+
+
+class SuggestionForm(forms.ModelForm):
+    organization = NaturalKeyField(PartyOrganization.objects.all(), "code", label=_("Organization code"))
+    enterprise = NaturalKeyField(Enterprise.objects.all(), "uscc", label=_("Enterprise USCC"), required=False)
+
+    class Meta:
+        model = Suggestion
+        fields = ["organization", "enterprise", "raised_by", "raised_on", "content", "accepted", "benefit_yuan"]
+        widgets = {"raised_on": DateInput(), "content": forms.Textarea(attrs={"rows": 4})}
+
+
+class ChecklistResultForm(forms.ModelForm):
+    organization = NaturalKeyField(PartyOrganization.objects.all(), "code", label=_("Organization code"))
+
+    class Meta:
+        model = ChecklistResult
+        fields = ["organization", "item", "year", "met", "note"]
+
+
+class AssessmentResultForm(forms.ModelForm):
+    organization = NaturalKeyField(PartyOrganization.objects.all(), "code", label=_("Organization code"))
+
+    class Meta:
+        model = AssessmentResult
+        fields = ["organization", "scheme", "year", "rating", "aspects_met", "evidence"]
+        widgets = {"aspects_met": forms.CheckboxSelectMultiple, "evidence": forms.Textarea(attrs={"rows": 4})}

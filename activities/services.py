@@ -1,0 +1,183 @@
+"""Domain operations on activity records, each atomic, each recorded (who/when fields + simple-history).
+
+Forms, serializers and pages call these; none of them changes a record's status by itself.
+
+- `save_record`: create or edit content and attendance (draft or returned records only).
+- `submit`: draft/returned → submitted (the filing organization's secretary, or region staff on its behalf).
+- `accept`: submitted → accepted, which locks the record for good (region editors and admins).
+- `return_record`: submitted → returned, with a non-empty reason (region editors and admins).
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.roles import STAFF_EDIT_ROLES, Role
+from core.scoping import user_is_unrestricted
+from members.models import Member
+
+from .models import (
+    LOCKED_MESSAGE,
+    UNDER_REVIEW_MESSAGE,
+    ActivityRecord,
+    Attachment,
+    Attendance,
+    validate_attachment,
+)
+
+Status = ActivityRecord.Status
+
+
+def may_review(user) -> bool:
+    return user_is_unrestricted(user) or getattr(user, "role", None) in STAFF_EDIT_ROLES
+
+
+def check_may_file(user, organization):
+    """A branch secretary files and submits for their own organization only (they may *see* the records of
+    sub-organizations, whose own secretaries file them). Region staff may file on an organization's behalf
+    (e.g. typing in a paper record); the scope check of the caller keeps them inside their region."""
+    if getattr(user, "role", None) == Role.BRANCH_SECRETARY and organization.pk != user.scope_organization_id:
+        raise PermissionDenied(_("A branch secretary files activity records only for their own organization."))
+    if not (may_review(user) or getattr(user, "role", None) == Role.BRANCH_SECRETARY):
+        raise PermissionDenied(_("Your role may not file activity records."))
+
+
+def check_may_review(user):
+    if not may_review(user):
+        raise PermissionDenied(_("Only region editors and administrators accept or return activity records."))
+
+
+def _locked_for_update(record):
+    """The record's row, locked for the rest of the transaction (two reviewers cannot both decide)."""
+    return ActivityRecord.objects.select_for_update().get(pk=record.pk)
+
+
+def check_editable(status):
+    if status == Status.ACCEPTED:
+        raise ValidationError(LOCKED_MESSAGE)
+    if status == Status.SUBMITTED:
+        raise ValidationError(UNDER_REVIEW_MESSAGE)
+
+
+def _record_history(record, user, reason):
+    record._history_user = user
+    record._change_reason = reason
+
+
+@transaction.atomic
+def save_record(user, record, attendance=None):
+    """Create or update `record` (an unsaved or modified instance). `attendance`: None leaves it as it is;
+    a list of {"member": id, "present": bool, "absence_reason": str} replaces it."""
+    if record.pk:
+        current = _locked_for_update(record)
+        check_editable(current.status)
+        record.status = current.status
+    else:
+        record.status = Status.DRAFT
+        record.created_by = user
+    check_may_file(user, record.organization)
+    record.full_clean(exclude=["status", "return_reason", "created_by", "submitted_by", "decided_by"])
+    _record_history(record, user, "saved")
+    record.save()
+    _save_attendance(record, attendance)
+    return record
+
+
+def _save_attendance(record, attendance):
+    """Attendance only of members of the record's organization who were active on the day it was held."""
+    allowed = set(Member.objects.active_on(record.held_on).filter(organization_id=record.organization_id)
+                  .values_list("pk", flat=True))
+    existing = {row.member_id: row for row in record.attendance.all()}
+    if attendance is None:
+        stray = [member_id for member_id in existing if member_id not in allowed]
+        if stray:
+            raise ValidationError({"attendance": _("Some recorded attendees were not members of this "
+                                                   "organization on %(day)s; update the attendance too.")
+                                   % {"day": record.held_on}})
+        return
+    seen = set()
+    for entry in attendance:
+        member_id = entry["member"]
+        if member_id in seen:
+            raise ValidationError({"attendance": _("Member %(id)s is listed twice.") % {"id": member_id}})
+        seen.add(member_id)
+        if member_id not in allowed:
+            raise ValidationError({"attendance": _("Member %(id)s was not a member of this organization on "
+                                                   "%(day)s.") % {"id": member_id, "day": record.held_on}})
+        present = bool(entry.get("present", True))
+        reason = "" if present else (entry.get("absence_reason") or "").strip()
+        row = existing.get(member_id)
+        if row is None:
+            Attendance.objects.create(record=record, member_id=member_id, present=present, absence_reason=reason)
+        elif (row.present, row.absence_reason) != (present, reason):
+            row.present, row.absence_reason = present, reason
+            row.save()
+    for member_id, row in existing.items():
+        if member_id not in seen:
+            row.delete()  # attendance of an editable record; simple-history keeps the deleted row
+
+
+@transaction.atomic
+def submit(record, user):
+    record = _locked_for_update(record)
+    check_may_file(user, record.organization)
+    if record.status not in ActivityRecord.EDITABLE_STATUSES:
+        raise ValidationError(_("Only a draft or returned record can be submitted; this one is %(status)s.")
+                              % {"status": record.get_status_display()})
+    record.status = Status.SUBMITTED
+    record.submitted_at = timezone.now()
+    record.submitted_by = user
+    _record_history(record, user, "submitted")
+    record.save()
+    return record
+
+
+@transaction.atomic
+def accept(record, user):
+    check_may_review(user)
+    record = _locked_for_update(record)
+    if record.status != Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted record can be accepted; this one is %(status)s.")
+                              % {"status": record.get_status_display()})
+    record.status = Status.ACCEPTED
+    record.decided_at = timezone.now()
+    record.decided_by = user
+    _record_history(record, user, "accepted")
+    record.save()
+    return record
+
+
+@transaction.atomic
+def return_record(record, user, reason):
+    check_may_review(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the record is returned, so that it can be corrected.")})
+    record = _locked_for_update(record)
+    if record.status != Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted record can be returned; this one is %(status)s.")
+                              % {"status": record.get_status_display()})
+    record.status = Status.RETURNED
+    record.return_reason = reason
+    record.decided_at = timezone.now()
+    record.decided_by = user
+    _record_history(record, user, "returned")
+    record.save()
+    return record
+
+
+@transaction.atomic
+def add_attachment(record, user, uploaded_file):
+    """Attach a file (type sniffed from its bytes, ≤ 10 MB) to a record that may still be edited."""
+    record = _locked_for_update(record)
+    check_may_file(user, record.organization)
+    check_editable(record.status)
+    content_type = validate_attachment(uploaded_file)
+    name = (getattr(uploaded_file, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    attachment = Attachment(record=record, original_name=name, content_type=content_type,
+                            size=uploaded_file.size, uploaded_by=user)
+    attachment.file.save("upload", uploaded_file, save=False)
+    attachment._history_user = user
+    attachment.save()
+    return attachment

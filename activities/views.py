@@ -1,0 +1,458 @@
+"""Pages: activity records (file, review, attachments, history), compliance with drill-down, secretary
+reminders, suggestions, checklists and assessment results."""
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractYear
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from core.forms import bootstrapify
+from core.roles import STAFF_EDIT_ROLES, STATISTICS_ROLES, Role
+from core.scoping import user_is_unrestricted
+from core.views import (
+    Column,
+    ObjectActionView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectHistoryView,
+    ObjectListView,
+    ScopedObjectMixin,
+    restrict_form_fields,
+)
+from members.models import Member
+from organizations.models import PartyOrganization, Region
+
+from . import services
+from .compliance import Plan, parse_period, unit_containing
+from .filters import (
+    ActivityRecordFilterSet,
+    AssessmentResultFilterSet,
+    ChecklistResultFilterSet,
+    SuggestionFilterSet,
+)
+from .forms import (
+    ActivityRecordForm,
+    AssessmentResultForm,
+    AttachmentForm,
+    ChecklistResultForm,
+    EmptyForm,
+    ReturnForm,
+    SuggestionForm,
+)
+from .models import ActivityKind, ActivityRecord, AssessmentResult, Attachment, ChecklistResult, FrequencyRule, Suggestion
+
+ACTIVITY_EDIT_ROLES = STAFF_EDIT_ROLES | {Role.BRANCH_SECRETARY}
+
+
+# --- activity records ---------------------------------------------------------------------------
+
+class ActivityRecordListView(ObjectListView):
+    model = ActivityRecord
+    filterset_class = ActivityRecordFilterSet
+    create_url_name = "activities:record_create"
+    edit_roles = ACTIVITY_EDIT_ROLES
+    title = gettext_lazy("Activity records")
+    default_sort = "-held_on"
+    columns = [
+        Column("held_on", gettext_lazy("Held on"), link=True),
+        Column("kind", gettext_lazy("Kind")),
+        Column("topic", gettext_lazy("Topic")),
+        Column("organization.name", gettext_lazy("Organization"), sort="organization__code"),
+        Column("status", gettext_lazy("Status")),
+    ]
+
+    def get_base_queryset(self):
+        return ActivityRecord.objects.select_related("organization")
+
+
+class ActivityRecordDetailView(ObjectDetailView):
+    model = ActivityRecord
+    edit_roles = ACTIVITY_EDIT_ROLES
+    detail_fields = ["organization", "kind", "held_on", "place", "topic", "host", "recorder", "minutes", "status",
+                     "return_reason", "created_by", "submitted_at", "submitted_by", "decided_at", "decided_by"]
+
+    def get_base_queryset(self):
+        return ActivityRecord.objects.select_related("organization", "created_by", "submitted_by", "decided_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record, user = self.object, self.request.user
+        may_file = self.can_edit and (user.role != Role.BRANCH_SECRETARY
+                                      or record.organization_id == user.scope_organization_id)
+        context.update({
+            "attendance": record.attendance.select_related("member"),
+            "attachments": record.attachments.all(),
+            "can_submit": may_file and record.is_editable,
+            "can_change": may_file and record.is_editable,
+            "can_review": services.may_review(user) and record.status == ActivityRecord.Status.SUBMITTED,
+            "return_form": ReturnForm(),
+            "attachment_form": AttachmentForm(),
+        })
+        context["can_edit"] = context["can_change"]
+        return context
+
+
+def _members_for(organization, day):
+    if organization is None:
+        return []
+    day = day or timezone.localdate()
+    return list(Member.objects.active_on(day).filter(organization=organization).order_by("name", "id"))
+
+
+class ActivityRecordEditView(ObjectEditView):
+    model = ActivityRecord
+    form_class = ActivityRecordForm
+    edit_roles = ACTIVITY_EDIT_ROLES
+    template_name = "activities/record_form.html"
+
+    def _organization(self, instance):
+        if instance is not None:
+            return instance.organization
+        visible = PartyOrganization.objects.visible_to(self.request.user)
+        code = self.request.POST.get("organization") or self.request.GET.get("organization")
+        if code:
+            return visible.filter(code=code.strip()).first()
+        if self.request.user.scope_organization_id:
+            return self.request.user.scope_organization
+        return None
+
+    def get_form(self, instance, data=None, files=None):
+        organization = self._organization(instance)
+        members = _members_for(organization, instance.held_on if instance is not None else None)
+        initial = {"organization": organization.code} if organization is not None and instance is None else None
+        form = self.form_class(data=data, files=files, instance=instance, members=members, initial=initial)
+        restrict_form_fields(form, self.request.user)
+        return bootstrapify(form)
+
+    def get(self, request, *args, **kwargs):
+        instance = self.get_object()
+        if instance is not None and not instance.is_editable:
+            messages.error(request, _("This record can no longer be edited (status: %(status)s).")
+                           % {"status": instance.get_status_display()})
+            return redirect(instance.get_absolute_url())
+        return super().get(request, *args, **kwargs)
+
+    def save(self, form):
+        return services.save_record(self.request.user, form.save(commit=False), form.attendance_entries())
+
+
+class ActivityRecordHistoryView(ObjectHistoryView):
+    model = ActivityRecord
+
+
+class _RecordAction(ObjectActionView):
+    model = ActivityRecord
+    form_class = EmptyForm
+    edit_roles = ACTIVITY_EDIT_ROLES
+
+
+class SubmitView(_RecordAction):
+    def perform(self, obj, form):
+        services.submit(obj, self.request.user)
+        return _("Submitted for review.")
+
+
+class AcceptView(_RecordAction):
+    edit_roles = STAFF_EDIT_ROLES
+
+    def perform(self, obj, form):
+        services.accept(obj, self.request.user)
+        return _("Accepted; the record is now locked.")
+
+
+class ReturnView(_RecordAction):
+    edit_roles = STAFF_EDIT_ROLES
+    form_class = ReturnForm
+
+    def perform(self, obj, form):
+        services.return_record(obj, self.request.user, form.cleaned_data["reason"])
+        return _("Returned for correction.")
+
+
+class AttachmentUploadView(_RecordAction):
+    form_class = AttachmentForm
+
+    def get_form(self, obj):
+        return AttachmentForm(self.request.POST, self.request.FILES)
+
+    def perform(self, obj, form):
+        services.add_attachment(obj, self.request.user, form.cleaned_data["file"])
+        return _("Attachment added.")
+
+
+class AttachmentDownloadView(ScopedObjectMixin, View):
+    """The only way to an attachment's bytes: through the caller's scope (else 404)."""
+
+    model = Attachment
+
+    def get(self, request, pk):
+        attachment = self.get_queryset().filter(pk=pk).first()
+        if attachment is None:
+            raise Http404
+        return attachment_response(attachment)
+
+
+def attachment_response(attachment):
+    """Images shown inline, documents downloaded; never sniffed by the browser, never cached by proxies."""
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=not attachment.is_image, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- compliance -----------------------------------------------------------------------------------
+
+def _current_quarter():
+    return unit_containing("quarter", timezone.localdate()).label
+
+
+class ComplianceView(ScopedObjectMixin, View):
+    """Compliance of a region: one line per child region (organizations, compliant, with overdue kinds)
+    to drill down, and the organizations registered in the region itself."""
+
+    view_roles = STATISTICS_ROLES
+    model = Region
+
+    def get(self, request):
+        user = request.user
+        label = request.GET.get("period") or _current_quarter()
+        try:
+            period = parse_period(label)
+        except ValueError as error:
+            messages.error(request, str(error))
+            period = parse_period(_current_quarter())
+        regions = Region.objects.visible_to(user)
+        code = request.GET.get("region")
+        if code:
+            region = regions.filter(code=code).first()
+            if region is None:
+                raise Http404
+        elif user.scope_region_id:
+            region = user.scope_region
+        elif user_is_unrestricted(user):
+            region = Region.objects.get_first_root_node()
+        else:
+            region = None
+        if region is None:
+            # Branch secretaries have no region: they see their own organizations.
+            organizations = PartyOrganization.objects.visible_to(user)
+            return self.render(period, None, [], self.rows(organizations, period))
+        plan_rows = self.rows(PartyOrganization.objects.visible_to(user).filter(region__path__startswith=region.path),
+                              period)
+        children = list(Region.objects.filter(path__startswith=region.path, depth=region.depth + 1))
+        summary = {child.path: {"region": child, "organizations": 0, "compliant": 0, "overdue": 0}
+                   for child in children}
+        own = []
+        step = len(region.path) + Region.steplen
+        for row, path in plan_rows:
+            if path == region.path:
+                own.append((row, path))
+                continue
+            line = summary.get(path[:step])
+            if line is not None:
+                line["organizations"] += 1
+                line["compliant"] += row["compliant"]
+                line["overdue"] += row["overdue"]
+        return self.render(period, region, list(summary.values()), own, ancestors=list(Region.objects.filter(
+            path__in=[region.path[:i] for i in range(Region.steplen, len(region.path), Region.steplen)])))
+
+    @staticmethod
+    def rows(organizations, period):
+        plan = Plan.for_period(period)
+        return [(plan.read(org), org.region.path) for org in plan.organizations(organizations)]
+
+    def render(self, period, region, children, rows, ancestors=()):
+        kinds = dict(ActivityKind.choices)
+        table = []
+        for row, _path in rows:
+            row = dict(row)
+            row["cells"] = [{"kind": kinds[k], "required": row["required"][k], "held": row["held"][k],
+                             "missing": k in row["missing"], "overdue": k in row["overdue_kinds"]}
+                            for k in row["required"]]
+            row["missing_labels"] = [kinds[k] for k in row["missing"]]
+            table.append(row)
+        rules = FrequencyRule.objects.all()
+        return render(self.request, "activities/compliance.html", {
+            "title": _("Activity compliance"), "period": period, "region": region, "children": children,
+            "rows": table, "ancestors": ancestors, "rule_kinds": [kinds[r.kind] for r in rules],
+        })
+
+
+# --- secretary reminders (the secretary's home page) ----------------------------------------------
+
+UNIT_WORDS = {"month": gettext_lazy("this month"), "quarter": gettext_lazy("this quarter"),
+              "year": gettext_lazy("this year")}
+
+
+def reminders_for(organizations, today):
+    """"No committee meeting yet this month": per organization and rule, the current unit's records (any
+    status but returned) against the rule's minimum — one grouped query."""
+    rules = list(FrequencyRule.objects.all())
+    if not rules:
+        return []
+    year = unit_containing("year", today)
+    counts = defaultdict(int)
+    records = (ActivityRecord.objects.filter(organization__in=organizations, held_on__gte=year.start,
+                                             held_on__lt=year.end)
+               .exclude(status=ActivityRecord.Status.RETURNED).values_list("organization_id", "kind", "held_on"))
+    units = {rule.kind: unit_containing(rule.period, today) for rule in rules}
+    for organization_id, kind, held_on in records:
+        unit = units.get(kind)
+        if unit and unit.start <= held_on < unit.end:
+            counts[(organization_id, kind)] += 1
+    result = []
+    for organization in organizations:
+        if not organization.is_active_on(today):
+            continue
+        for rule in rules:
+            if counts[(organization.pk, rule.kind)] < rule.min_count:
+                result.append({"organization": organization, "kind": rule.kind,
+                               "text": _("No %(kind)s yet %(unit)s.") % {
+                                   "kind": rule.get_kind_display(),
+                                   "unit": UNIT_WORDS[rule.period]},
+                               "due": units[rule.kind].last_day})
+    return result
+
+
+class ActivityHomeView(ScopedObjectMixin, View):
+    """Where a secretary's work starts: what is still due, what was returned, drafts; for reviewers, what
+    waits for review."""
+
+    model = ActivityRecord
+    edit_roles = ACTIVITY_EDIT_ROLES
+
+    def get(self, request):
+        user = request.user
+        today = timezone.localdate()
+        records = ActivityRecord.objects.visible_to(user).select_related("organization")
+        if user.role == Role.BRANCH_SECRETARY and user.scope_organization_id:
+            own = [user.scope_organization]
+        else:
+            own = []
+        context = {
+            "title": _("Organizational life"),
+            "reminders": reminders_for(own, today),
+            "returned": records.filter(status=ActivityRecord.Status.RETURNED)[:50],
+            "drafts": records.filter(status=ActivityRecord.Status.DRAFT)[:50],
+            "to_review": records.filter(status=ActivityRecord.Status.SUBMITTED)[:50]
+            if services.may_review(user) else [],
+            "can_edit": self.can_edit,
+            "today": today,
+        }
+        return render(request, "activities/home.html", context)
+
+
+# --- suggestions ----------------------------------------------------------------------------------
+
+class SuggestionListView(ObjectListView):
+    model = Suggestion
+    filterset_class = SuggestionFilterSet
+    create_url_name = "activities:suggestion_create"
+    edit_roles = ACTIVITY_EDIT_ROLES
+    template_name = "activities/suggestion_list.html"
+    title = gettext_lazy("Suggestions")
+    columns = [
+        Column("raised_on", gettext_lazy("Raised on"), link=True),
+        Column("organization.name", gettext_lazy("Organization"), sort="organization__code"),
+        Column("enterprise.name", gettext_lazy("Enterprise"), sort="enterprise__name"),
+        Column("raised_by", gettext_lazy("Raised by")),
+        Column("content", gettext_lazy("Content"), sort=None),
+        Column("accepted", gettext_lazy("Accepted")),
+        Column("benefit_yuan", gettext_lazy("Benefit (yuan)")),
+    ]
+
+    def get_base_queryset(self):
+        return Suggestion.objects.select_related("organization", "enterprise")
+
+    def get_extra_context(self):
+        queryset, _filterset = self.filtered_queryset()
+        totals = (queryset.order_by().annotate(year=ExtractYear("raised_on")).values("year")
+                  .annotate(count=Count("id"), accepted_count=Count("id", filter=Q(accepted=True)),
+                            benefit=Sum("benefit_yuan", filter=Q(accepted=True)))
+                  .order_by("-year"))
+        return {"totals": list(totals)}
+
+
+class SuggestionEditView(ObjectEditView):
+    model = Suggestion
+    form_class = SuggestionForm
+    edit_roles = ACTIVITY_EDIT_ROLES
+
+    def get_success_url(self, obj):
+        from django.urls import reverse  # noqa: PLC0415
+
+        return reverse("activities:suggestion_list")
+
+
+# --- checklists and assessment results ------------------------------------------------------------
+
+class ChecklistResultListView(ObjectListView):
+    model = ChecklistResult
+    filterset_class = ChecklistResultFilterSet
+    create_url_name = "activities:checklist_result_create"
+    edit_roles = ACTIVITY_EDIT_ROLES
+    title = gettext_lazy("Checklist results (five ones)")
+    columns = [
+        Column("year", gettext_lazy("Year")),
+        Column("organization.name", gettext_lazy("Organization"), sort="organization__code", link=True),
+        Column("item.checklist.name", gettext_lazy("Checklist"), sort="item__checklist__code"),
+        Column("item.name", gettext_lazy("Item"), sort="item__order"),
+        Column("met", gettext_lazy("Met")),
+        Column("note", gettext_lazy("Note"), sort=None),
+    ]
+
+    def get_base_queryset(self):
+        return ChecklistResult.objects.select_related("organization", "item__checklist")
+
+
+class ChecklistResultEditView(ObjectEditView):
+    model = ChecklistResult
+    form_class = ChecklistResultForm
+    edit_roles = ACTIVITY_EDIT_ROLES
+
+    def get_success_url(self, obj):
+        from django.urls import reverse  # noqa: PLC0415
+
+        return reverse("activities:checklist_result_list")
+
+
+class AssessmentResultListView(ObjectListView):
+    model = AssessmentResult
+    filterset_class = AssessmentResultFilterSet
+    create_url_name = "activities:assessment_result_create"
+    title = gettext_lazy("Organization assessment results")
+    columns = [
+        Column("year", gettext_lazy("Year")),
+        Column("organization.name", gettext_lazy("Organization"), sort="organization__code", link=True),
+        Column("scheme.name", gettext_lazy("Scheme"), sort="scheme__code"),
+        Column("rating", gettext_lazy("Rating")),
+        Column("aspects", gettext_lazy("Aspects met"), sort=None,
+               render=lambda obj, user: "、".join(a.name for a in obj.aspects_met.all())),
+        Column("evidence", gettext_lazy("Evidence"), sort=None),
+    ]
+
+    def get_base_queryset(self):
+        return AssessmentResult.objects.select_related("organization", "scheme").prefetch_related("aspects_met")
+
+
+class AssessmentResultEditView(ObjectEditView):
+    model = AssessmentResult
+    form_class = AssessmentResultForm
+
+    def get_success_url(self, obj):
+        from django.urls import reverse  # noqa: PLC0415
+
+        return reverse("activities:assessment_result_list")
+
