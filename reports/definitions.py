@@ -520,3 +520,57 @@ class MemberBalance(ReportSpec):
         tables = [total_balance(PartyOrganization.objects.filter(region__path__startswith=target.path),
                                 period.start, as_of) for target in region_and_children(region)]
         return [[number, str(label), *[table[key] for table in tables]] for key, number, label, _kinds in LINES]
+
+
+# --- organization life compliance ------------------------------------------------------------------------
+
+@register
+class ActivityCompliance(ReportSpec):
+    """组织生活落实情况: per organization of the region, required and held (accepted) records of every kind
+    with a frequency rule, the kinds missing and whether any is overdue — activities.compliance, the same
+    computation as `GET statistics/activities/compliance/`."""
+
+    code = "activity_compliance"
+    title = _("Organization life compliance")
+    period_type = QUARTERLY
+    description = _("Required and held meetings per organization and kind, missing kinds, overdue.")
+
+    def _rules(self):
+        from activities.models import FrequencyRule
+
+        return list(FrequencyRule.objects.order_by("id"))
+
+    def columns(self, region, period):
+        from activities.models import ActivityKind
+
+        labels = dict(ActivityKind.choices)
+        kinds = []
+        for rule in self._rules():
+            label = labels.get(rule.kind, rule.kind)
+            kinds += [Column(f"{rule.kind}_required", _("Required"), INTEGER, (label,), width=8),
+                      Column(f"{rule.kind}_held", _("Held"), INTEGER, (label,), width=8)]
+        return [
+            Column("organization", _("Organization"), TEXT, width=28),
+            Column("code", _("Organization code"), TEXT, width=12),
+            Column("region", _("Region"), TEXT, width=12),
+            *kinds,
+            Column("missing", _("Missing"), TEXT, width=30),
+            Column("overdue", _("Overdue"), TEXT, width=8),
+        ]
+
+    def rows(self, region, period, as_of):
+        from activities.compliance import compliance_rows, parse_period
+        from activities.models import ActivityKind
+        from organizations.models import PartyOrganization
+
+        labels = dict(ActivityKind.choices)
+        kinds = [rule.kind for rule in self._rules()]
+        organizations = PartyOrganization.objects.filter(region__path__startswith=region.path)
+        rows = []
+        for row in compliance_rows(organizations, parse_period(period.code), today=as_of):
+            cells = [row["name"], row["organization"], row["region"]]
+            for kind in kinds:
+                cells += [row["required"].get(kind, 0), row["held"].get(kind, 0)]
+            cells += ["、".join(str(labels.get(k, k)) for k in row["missing"]), "是" if row["overdue"] else "否"]
+            rows.append(cells)
+        return rows
