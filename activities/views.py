@@ -346,8 +346,8 @@ class ActivityHomeView(ScopedObjectMixin, View):
             "reminders": reminders_for(own, today),
             "returned": records.filter(status=ActivityRecord.Status.RETURNED)[:50],
             "drafts": records.filter(status=ActivityRecord.Status.DRAFT)[:50],
-            "to_review": records.filter(status=ActivityRecord.Status.SUBMITTED)[:50]
-            if services.may_review(user) else [],
+            # reviewers: what waits for their decision; secretaries: what they submitted and still waits
+            "to_review": records.filter(status=ActivityRecord.Status.SUBMITTED)[:50],
             "can_edit": self.can_edit,
             "today": today,
         }

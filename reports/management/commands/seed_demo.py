@@ -12,6 +12,7 @@ from stdnum.cn import ric, uscc
 
 from core.roles import Role
 from instructors.models import AssessmentScheme, Assignment, Batch, DemonstrationSite, Instructor, InstructorType
+from activities.demo import seed_activities
 from members.demo import seed_member_life
 from members.models import Member
 from organizations.models import (CoverageLink, Enterprise, FormationMode, OrganizationKind, Ownership,
@@ -180,6 +181,8 @@ class Command(BaseCommand):
                 ))
         Member.objects.bulk_create(members)
         seed_member_life(rng, orgs)  # entry events, transfers, floating members, dues, applicants
+        seed_activities(rng, orgs, PartyOrganization.objects.filter(formation_mode=FormationMode.JOINT)
+                        .order_by("path").first())  # this year's organization life; the secretary's open records
         # instructors reach about 60 % of the enterprises without an organization
         kind = InstructorType.objects.order_by("id").first()
         instructors = [Instructor.objects.create(
