@@ -508,7 +508,7 @@ class MemberBalance(ReportSpec):
     def columns(self, region, period):
         return [
             Column("line", _("Line"), INTEGER, width=6),
-            Column("item", _("Item"), TEXT, width=30),
+            Column("item", _("Balance item"), TEXT, width=30),
             *[Column(f"r{target.code}", target.name, INTEGER, (_("Members"),), width=12)
               for target in region_and_children(region)],
         ]
