@@ -305,7 +305,7 @@ class NonPublicEnterprises(ReportSpec):
         return [
             *REGION_COLUMNS,
             Column("line", _("Line"), INTEGER, width=5),
-            Column("item", _("Item"), TEXT, width=44),
+            Column("item", _("Statistics item"), TEXT, width=44),
             *[Column(key, label, INTEGER, groups=groups, width=12) for key, label, groups, _p in T27_BREAKDOWNS],
         ]
 
