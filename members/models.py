@@ -322,7 +322,7 @@ class FloatingRecord(models.Model):
                                      on_delete=models.PROTECT, related_name="+")
     destination = models.CharField(_("destination"), max_length=200)
     left_on = models.DateField(_("left on"))
-    expected_return_on = models.DateField(_("expected return"))
+    expected_return_on = models.DateField(_("expected return"), null=True, blank=True)
     document_kind = models.CharField(_("document"), max_length=24, choices=Document.choices)
     document_number = models.CharField(_("document number"), max_length=40, blank=True)
     host_organization = models.CharField(_("host organization"), max_length=200, blank=True)

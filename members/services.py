@@ -126,9 +126,6 @@ def record_event(member: Member, kind: str, occurred_on: datetime.date, user, *,
             raise _error("kind", _("The member is no longer in the register."))
         if kind == K.PROBATION_CANCELLED and member.standing != Standing.PROBATIONARY:
             raise _error("kind", _("Only a probationary member's probation can be cancelled."))
-        if kind in TRANSFER_OUT_KINDS and not counterpart:
-            raise _error("counterpart", _("Name the organization outside the system the member transfers to, "
-                                          "or choose an organization in the system."))
         member.left_on, member.status = occurred_on, MemberStatus.LEFT
     else:
         if not in_register:
@@ -273,9 +270,15 @@ def document_for(left_on, expected_return_on):
 @transaction.atomic
 def float_out(record: FloatingRecord, user) -> FloatingRecord:
     member = record.member
-    if record.expected_return_on <= record.left_on:
+    if record.expected_return_on is None:
+        # the time away is unknown: the document says which kind of absence it is
+        if not record.document_kind:
+            raise _error("expected_return_on", _("Give the expected return or the document issued."))
+        needed = record.document_kind
+    elif record.expected_return_on <= record.left_on:
         raise _error("expected_return_on", _("The expected return must be after leaving."))
-    needed = document_for(record.left_on, record.expected_return_on)
+    else:
+        needed = document_for(record.left_on, record.expected_return_on)
     if not record.document_kind:
         record.document_kind = needed
     elif record.document_kind != needed:

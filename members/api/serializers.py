@@ -75,7 +75,18 @@ class MemberSerializer(MaskedMixin, ModelCleanMixin, serializers.ModelSerializer
         return attrs
 
 
+# Other names clients use for an event kind (reference/official-tables.md calls the admission `joined`).
+KIND_ALIASES = {"joined": MemberEvent.Kind.ADMITTED}
+
+
+class EventKindField(serializers.ChoiceField):
+    def to_internal_value(self, data):
+        return super().to_internal_value(KIND_ALIASES.get(data, data) if isinstance(data, str) else data)
+
+
 class MemberEventSerializer(serializers.ModelSerializer):
+    kind = EventKindField(choices=MemberEvent.Kind.choices,
+                          help_text="The event's type; `joined` is accepted for `admitted`.")
     organization = ScopedSlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all(),
                                           required=False, allow_null=True,
                                           help_text="Additions: the organization the member enters; transfers "

@@ -212,3 +212,14 @@ def test_service_refuses_an_addition_for_someone_in_the_register(world):
     member = new_member(world.org_a)
     with pytest.raises(ValidationError):
         record_event(member, "admitted", D(2026, 1, 1), None)
+
+
+def test_joined_is_accepted_for_admitted_and_a_transfer_out_may_leave_the_destination_unnamed(world):
+    member = new_member(world.org_a)
+    assert post_event(world, member, kind="left_party", occurred_on="2024-01-01").status_code == 201
+    back = post_event(world, member, kind="joined", occurred_on="2025-01-01")
+    assert back.status_code == 201 and back.json()["kind"] == "admitted"
+    out = post_event(world, member, kind="transferred_out", occurred_on="2026-01-01")
+    assert out.status_code == 201
+    member.refresh_from_db()
+    assert member.left_on == D(2026, 1, 1)
