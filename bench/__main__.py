@@ -221,6 +221,36 @@ def bench_reads(root, server=None):
 
 
 @contextlib.contextmanager
+def bench_members(root):
+    """The register at scale: the member balance of the whole province and of a county (events grouped in
+    SQL), one page of the member list API for a county viewer, and the arrears count."""
+    from django.test import Client  # noqa: PLC0415
+
+    from core.models import User  # noqa: PLC0415
+    from members.balance import balances, total_balance  # noqa: PLC0415
+    from members.models import Member, MemberEvent  # noqa: PLC0415
+    from members.views import arrears_queryset  # noqa: PLC0415
+    from organizations.models import PartyOrganization, Region  # noqa: PLC0415
+
+    county = Region.objects.filter(path__startswith=root.path, depth=root.depth + 2).order_by("path").first() or root
+    start, end = datetime.date(AS_OF.year, 1, 1), AS_OF
+    print(f"  members: {Member.objects.count():,}, events: {MemberEvent.objects.count():,}")
+    seconds, total = timed(lambda: total_balance(PartyOrganization.objects.filter(
+        region__path__startswith=root.path), start, end))
+    print(f"  member balance, whole province      : {seconds * 1000:8.1f} ms (difference {total['difference']})")
+    seconds, table = timed(lambda: balances(PartyOrganization.objects.filter(
+        region__path__startswith=county.path), start, end))
+    print(f"  member balance per organization, county ({len(table)} orgs): {seconds * 1000:8.1f} ms")
+    viewer, _ = User.objects.get_or_create(username=f"bench-viewer-{county.code}", defaults={
+        "role": "region_viewer", "scope_region": county})
+    client = Client()
+    client.force_login(viewer)
+    seconds, response = timed(lambda: client.get("/api/v1/members/", {"region": county.code, "page_size": 50}))
+    print(f"  GET members/ first page (county)    : {seconds * 1000:8.1f} ms ({response.json()['count']:,} members)")
+    seconds, count = timed(lambda: arrears_queryset(viewer, AS_OF.year, AS_OF).count())
+    print(f"  dues arrears count (county)         : {seconds * 1000:8.1f} ms ({count:,} members)")
+
+
 def wsgi_server(workers: int):
     """gunicorn on 127.0.0.1 (loopback only) with persistent database connections, for the read benchmark."""
     with socket.socket() as probe:
@@ -296,6 +326,7 @@ def main(argv=None):
         print(f"\n## tier {tier}: {TIERS[tier]['enterprises']:,} enterprises")
         root = load_tier(tier, TIERS[tier]["enterprises"])
         bench_compute(root)
+        bench_members(root)
         if args.in_process:
             print("  reads: Django test client in 10 threads (one process)")
             bench_reads(root)
