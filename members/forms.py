@@ -37,7 +37,7 @@ class MemberForm(forms.ModelForm):
 
 
 class EventForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Event"), choices=MemberEvent.Kind.choices)
+    kind = forms.ChoiceField(label=_("Event"), choices=[("", "---------"), *MemberEvent.Kind.choices])
     occurred_on = forms.DateField(label=_("Date"), widget=DateInput())
     organization = NaturalKeyField(PartyOrganization.objects.all(), "code", required=False,
                                    label=_("Organization code (moves, transfers and additions)"))
