@@ -145,7 +145,25 @@ def accept(record, user):
     record.decided_by = user
     _record_history(record, user, "accepted")
     record.save()
+    _note_floating_members_life(record, user)
     return record
+
+
+def _note_floating_members_life(record, user):
+    """A floating member present at an accepted record took part in organizational life that day: their open
+    floating record's `last_contact_on` moves up, so they are no longer flagged for missing organization life."""
+    from django.db.models import Q
+    from simple_history.utils import bulk_update_with_history
+
+    from members.models import FloatingRecord
+
+    present = record.attendance.filter(present=True).values("member_id")
+    stale = list(FloatingRecord.objects.filter(member__in=present, returned_on__isnull=True, left_on__lte=record.held_on)
+                 .filter(Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=record.held_on)))
+    for floating in stale:
+        floating.last_contact_on = record.held_on
+    if stale:
+        bulk_update_with_history(stale, FloatingRecord, ["last_contact_on"], default_user=user)
 
 
 @transaction.atomic

@@ -194,3 +194,25 @@ def test_messages_are_in_chinese_by_default(world, settings):
                                                HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 400
     assert "已审核通过并锁定" in response.json()["non_field_errors"][0]
+
+
+def test_accepting_a_record_counts_as_organization_life_for_a_floating_member(world):
+    import datetime
+
+    from activities import services
+    from activities.models import ActivityRecord, Attendance
+    from members.models import FloatingRecord
+    from members.api.views import with_flag
+    from tests.activities.helpers import make_member, make_record
+
+    member = make_member(world.org_a)
+    floating = FloatingRecord.objects.create(member=member, organization=world.org_a, destination="深圳",
+                                             left_on=datetime.date(2025, 1, 1), document_kind="activity_certificate")
+    assert with_flag(FloatingRecord.objects.filter(pk=floating.pk)).get().flagged
+    today = datetime.date.today()
+    record = make_record(world.org_a, held_on=today, status=ActivityRecord.Status.SUBMITTED)
+    Attendance.objects.create(record=record, member=member, present=True)
+    services.accept(record, world.editor_a)
+    floating.refresh_from_db()
+    assert floating.last_contact_on == today
+    assert not with_flag(FloatingRecord.objects.filter(pk=floating.pk)).get().flagged
