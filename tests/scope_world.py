@@ -110,3 +110,9 @@ def _activities(county):
                                   held_on="2026-07-10", topic=f"支委会{county.suffix}")
     Suggestion.objects.create(organization=county.organization, enterprise=county.enterprise, raised_by="党员",
                               raised_on="2026-03-01", content="节能降耗建议", accepted=True, benefit_yuan="1000.00")
+    from activities.models import AssessmentResult, AssessmentScheme, ChecklistItem, ChecklistResult
+
+    ChecklistResult.objects.create(organization=county.organization, item=ChecklistItem.objects.order_by("id").first(),
+                                   year=2025, met=True)
+    AssessmentResult.objects.create(organization=county.organization, scheme=AssessmentScheme.objects.order_by("id")
+                                    .first(), year=2025, rating="★★★★")

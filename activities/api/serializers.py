@@ -6,7 +6,7 @@ from rest_framework import serializers
 from core.api import ModelCleanMixin, ScopedSlugRelatedField
 from organizations.models import Enterprise, PartyOrganization
 
-from ..models import ActivityRecord, Attachment, Suggestion
+from ..models import ActivityRecord, AssessmentResult, AssessmentScheme, Attachment, ChecklistResult, Suggestion
 from ..services import check_editable, save_record
 
 
@@ -113,3 +113,38 @@ class ComplianceRowSerializer(serializers.Serializer):
     overdue = serializers.BooleanField()
     overdue_kinds = serializers.ListField(child=serializers.CharField())
     compliant = serializers.BooleanField()
+
+
+class ChecklistResultSerializer(serializers.ModelSerializer):
+    """One organization's yearly result on one checklist item ("five ones": activity room met …)."""
+
+    organization = ScopedSlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all())
+    checklist = serializers.CharField(source="item.checklist.code", read_only=True)
+    item_name = serializers.CharField(source="item.name", read_only=True)
+
+    class Meta:
+        model = ChecklistResult
+        fields = ["id", "organization", "checklist", "item", "item_name", "year", "met", "note"]
+
+
+class AssessmentResultSerializer(serializers.ModelSerializer):
+    """One organization's yearly result in a scheme (star rating, 双强六好), with the aspects met and evidence."""
+
+    organization = ScopedSlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all())
+    scheme = serializers.SlugRelatedField(slug_field="code", queryset=AssessmentScheme.objects.all())
+
+    class Meta:
+        model = AssessmentResult
+        fields = ["id", "organization", "scheme", "year", "rating", "aspects_met", "evidence"]
+
+    def validate(self, attrs):
+        scheme = attrs.get("scheme") or getattr(self.instance, "scheme", None)
+        aspects = attrs.get("aspects_met") or []
+        wrong = [a.code for a in aspects if a.scheme_id != getattr(scheme, "pk", None)]
+        if wrong:
+            raise serializers.ValidationError({"aspects_met": [
+                _("These aspects belong to another scheme: %(codes)s.") % {"codes": ", ".join(wrong)}]})
+        year = attrs.get("year")
+        if year is not None and not 2000 <= year <= 2100:
+            raise serializers.ValidationError({"year": [_("Give a year between 2000 and 2100.")]})
+        return attrs

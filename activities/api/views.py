@@ -17,10 +17,12 @@ from .. import services
 from ..compliance import Plan, parse_period
 from ..views import attachment_response
 from ..filters import ActivityRecordFilterSet, SuggestionFilterSet
-from ..models import ActivityRecord, Suggestion
+from ..models import ActivityRecord, AssessmentResult, ChecklistResult, Suggestion
 from .serializers import (
     ActivityRecordSerializer,
+    AssessmentResultSerializer,
     AttachmentSerializer,
+    ChecklistResultSerializer,
     AttachmentUploadSerializer,
     ComplianceRowSerializer,
     ReturnSerializer,
@@ -85,6 +87,24 @@ class ActivityRecordViewSet(ScopedModelViewSet):
         if attachment is None:
             raise exceptions.NotFound()
         return attachment_response(attachment)
+
+
+class ChecklistResultViewSet(ScopedModelViewSet):
+    """Yearly checklist results per organization; editors record them (secretaries read their own)."""
+
+    queryset = ChecklistResult.objects.select_related("organization", "item__checklist")
+    serializer_class = ChecklistResultSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["year", "met"]
+
+
+class AssessmentResultViewSet(ScopedModelViewSet):
+    """Yearly assessment results per organization (star rating, 双强六好) with evidence."""
+
+    queryset = AssessmentResult.objects.select_related("organization", "scheme").prefetch_related("aspects_met")
+    serializer_class = AssessmentResultSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["year"]
 
 
 class SuggestionViewSet(ScopedModelViewSet):
