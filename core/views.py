@@ -16,6 +16,7 @@ Exports (`?export=csv|xlsx`) stream the filtered, sorted list and are recorded i
 """
 
 import csv
+import datetime
 import io
 from dataclasses import dataclass
 from typing import Callable
@@ -121,6 +122,9 @@ def plain(value) -> str:
         return ""
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if isinstance(value, datetime.datetime):  # a moment: local time to the minute, as people read it
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) \
+            else value.strftime("%Y-%m-%d %H:%M")
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
