@@ -167,7 +167,8 @@ def _apply_standing_change(member, kind, occurred_on, probation_ends_on, event):
     elif kind == K.FLOATING_BACK:
         if member.status != MemberStatus.FLOATING:
             raise _error("kind", _("The member is not recorded as floating."))
-        member.status = MemberStatus.ACTIVE
+        # back home the member is what they were before leaving: retired members stay retired
+        member.status = MemberStatus.RETIRED if member.category == MemberCategory.RETIRED else MemberStatus.ACTIVE
     elif kind == K.RETIRED:
         if member.status == MemberStatus.RETIRED:
             raise _error("kind", _("The member is already retired."))
