@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 
+from .masking import mask_for, mask_value
 from .roles import STAFF_EDIT_ROLES, STAFF_VIEW_ROLES
 
 logger = logging.getLogger(__name__)
@@ -130,3 +131,26 @@ class ModelCleanMixin:
         except DjangoValidationError as error:
             raise serializers.ValidationError(validation_error_detail(error)) from error
         return attrs
+
+
+class MaskedSerializerMixin:
+    """ID and phone numbers masked on read for users without the sensitive-data permission."""
+
+    masked = ()
+
+    def validate(self, attrs):
+        # A client that read a masked value and sends the record back unchanged is not changing the number.
+        if self.instance is not None:
+            for name in self.masked:
+                if name in attrs and attrs[name] and attrs[name] == mask_value(getattr(self.instance, name)):
+                    attrs.pop(name)
+        return super().validate(attrs)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        for name in self.masked:
+            if name in data:
+                data[name] = mask_for(user, data[name])
+        return data

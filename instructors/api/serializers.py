@@ -2,11 +2,11 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from core.api import (
+    MaskedSerializerMixin,
     ModelCleanMixin,
     ScopedPrimaryKeyRelatedField,
     ScopedSlugRelatedField,
 )
-from core.masking import mask_for
 from organizations.models import Enterprise, PartyOrganization, Region
 
 from ..models import (
@@ -19,7 +19,8 @@ from ..models import (
 from ..services import batch_for
 
 
-class InstructorSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class InstructorSerializer(MaskedSerializerMixin, ModelCleanMixin, serializers.ModelSerializer):
+    masked = Instructor.sensitive_fields
     type = serializers.SlugRelatedField(slug_field="code", queryset=InstructorType.objects.all())
     region = ScopedSlugRelatedField(slug_field="code", queryset=Region.objects.all())
 
@@ -28,12 +29,6 @@ class InstructorSerializer(ModelCleanMixin, serializers.ModelSerializer):
         fields = ["id", "name", "id_number", "phone", "type", "source_unit", "is_retired_cadre", "region",
                   "active_from", "active_to"]
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        user = self.context["request"].user if "request" in self.context else None
-        for name in Instructor.sensitive_fields:
-            data[name] = mask_for(user, data[name])
-        return data
 
 
 class AssignmentSerializer(ModelCleanMixin, serializers.ModelSerializer):

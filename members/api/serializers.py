@@ -2,34 +2,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from core.api import ModelCleanMixin, ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
-from core.masking import mask_for
+from core.api import MaskedSerializerMixin, ModelCleanMixin, ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
 from organizations.models import Enterprise, PartyOrganization
 
 from ..models import DuesPayment, FloatingRecord, IncomeBase, Member, MemberEvent, Transfer
 from ..services import ENTRY_KINDS
 
 
-def _user(serializer):
-    request = serializer.context.get("request")
-    return request.user if request is not None else None
-
-
-class MaskedMixin:
-    """ID and phone numbers masked on read for users without the sensitive-data permission."""
-
-    masked = ()
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        user = _user(self)
-        for name in self.masked:
-            if name in data:
-                data[name] = mask_for(user, data[name])
-        return data
-
-
-class MemberSerializer(MaskedMixin, ModelCleanMixin, serializers.ModelSerializer):
+class MemberSerializer(MaskedSerializerMixin, ModelCleanMixin, serializers.ModelSerializer):
     masked = ("id_number", "phone")
     organization = ScopedSlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all())
     employer = ScopedSlugRelatedField(slug_field="uscc", queryset=Enterprise.objects.all(), required=False,

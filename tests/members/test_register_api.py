@@ -174,3 +174,15 @@ def test_statistics_clients_and_instructors_do_not_read_the_register(world):
     member = new_member(world.org_a)
     stats = make_user("stats_client", region=world.county_a)
     assert api_as(stats).get(f"/api/v1/members/{member.pk}/").status_code == 403
+
+
+def test_sending_back_the_masked_record_changes_nothing_but_what_was_edited(world):
+    member = new_member(world.org_a, phone="13912345678")
+    client = api_as(world.editor_a)
+    body = client.get(f"/api/v1/members/{member.pk}/").json()
+    assert "*" in body["id_number"]
+    body.update(education="研究生")
+    response = client.put(f"/api/v1/members/{member.pk}/", body, format="json")
+    assert response.status_code == 200, response.json()
+    member.refresh_from_db()
+    assert member.education == "研究生" and "*" not in member.id_number and member.phone == "13912345678"
