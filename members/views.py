@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.forms import bootstrapify
+from core.periods import parse_period
 from core.masking import mask_for
 from core.roles import STAFF_EDIT_ROLES, Role
 from core.views import (
@@ -481,22 +482,6 @@ class DuesBandView(ScopedObjectMixin, View):
 
 # --- balance ----------------------------------------------------------------------------------------------
 
-def parse_period(text):
-    """`2026` (year), `2026Q3` (quarter) or `2026-07` (month) → (start, end); ValueError when malformed."""
-    text = (text or "").strip().upper()
-    if len(text) == 4 and text.isdigit():
-        year = int(text)
-        return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    if len(text) == 6 and text[4] == "Q" and text[:4].isdigit() and text[5] in "1234":
-        year, quarter = int(text[:4]), int(text[5])
-        start = datetime.date(year, 3 * quarter - 2, 1)
-        return start, add_months(start, 3) - datetime.timedelta(days=1)
-    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and 1 <= int(text[5:]) <= 12:
-        start = datetime.date(int(text[:4]), int(text[5:]), 1)
-        return start, add_months(start, 1) - datetime.timedelta(days=1)
-    raise ValueError(text)
-
-
 class BalanceView(ScopedObjectMixin, View):
     """Table 1 per organization of a region (or below an organization) for a period, with the total row."""
 
@@ -506,10 +491,11 @@ class BalanceView(ScopedObjectMixin, View):
         today = timezone.localdate()
         period = request.GET.get("period") or str(today.year)
         try:
-            start, end = parse_period(period)
-        except ValueError:
-            messages.error(request, _("“%(period)s” is not a period: use 2026, 2026Q3 or 2026-07.") % {"period": period})
-            start, end, period = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31), str(today.year)
+            parsed = parse_period(period)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            parsed = parse_period(str(today.year))
+        start, end, period = parsed.start, parsed.end, parsed.code
         organizations = PartyOrganization.objects.visible_to(request.user)
         region_code = request.GET.get("region", "")
         if region_code:

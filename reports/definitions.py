@@ -38,7 +38,7 @@ from organizations.models import FormationMode, Ownership, OrganizationKind, Reg
 
 from . import coverage
 from .models import rate
-from .periods import MONTHLY, QUARTERLY, YEARLY, Period, last_periods
+from core.periods import MONTHLY, QUARTERLY, YEARLY, Period, last_periods
 
 TEXT, INTEGER, PERCENT, DATE = "text", "integer", "percent", "date"
 

@@ -20,7 +20,7 @@ from organizations.models import Region
 from . import coverage
 from .definitions import REGISTRY, get_spec
 from .models import COUNT_FIELDS, CoverageSnapshot, ReportDefinition, ReportRun
-from .periods import Period, parse_period
+from core.periods import Period, parse_period
 from .rendering import preview_data, render_csv, render_xlsx
 
 logger = logging.getLogger(__name__)

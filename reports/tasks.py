@@ -49,7 +49,7 @@ def build_report(job):
 def build_periodic_reports(period_type):
     """Celery beat (reports/migrations/0005): every active definition of that period type, for every root
     region, for the period that has just ended; one job each."""
-    from .periods import just_ended  # noqa: PLC0415
+    from core.periods import just_ended  # noqa: PLC0415
 
     period = just_ended(timezone.localdate(), period_type)
     requested = []

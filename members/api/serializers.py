@@ -1,4 +1,3 @@
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -173,6 +172,3 @@ class IncomeBaseSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"monthly_income": [_("The income cannot be negative.")]})
         return attrs
 
-
-def today():
-    return timezone.localdate()

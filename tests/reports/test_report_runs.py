@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from reports import definitions
 from reports.models import ReportDefinition, ReportRun
-from reports.periods import just_ended, parse_period
+from core.periods import just_ended, parse_period
 from tests.conftest import api_as
 from tests.factories import make_region, make_user
 from tests.reports.conftest import D
