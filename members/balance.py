@@ -36,6 +36,7 @@ LINES = [
     ("difference", 17, _("Difference (must be 0)"), None),
 ]
 COUNTED = [(key, kinds) for key, _line, _label, kinds in LINES if kinds]
+TRANSFER_KINDS = (K.TRANSFERRED_IN, K.TRANSFERRED_IN_UNIT, K.TRANSFERRED_OUT, K.TRANSFERRED_OUT_UNIT)
 
 
 @dataclass
@@ -84,9 +85,11 @@ def balances(organizations, start: datetime.date, end: datetime.date) -> dict:
 
 
 def total_balance(organizations, start, end) -> Balance:
-    """The same table summed over the organizations (a region's table)."""
-    row = MemberEvent.objects.order_by().filter(organization__in=organizations.values("pk")).aggregate(
-        **_aggregates(start, end))
+    """The table of the organizations taken together (a region's table): moves between two of them are
+    internal and left out, so "transferred in/out" counts only what crossed the boundary."""
+    internal = Q(kind__in=TRANSFER_KINDS, counterpart_organization__in=organizations.values("pk"))
+    row = (MemberEvent.objects.order_by().filter(organization__in=organizations.values("pk")).exclude(internal)
+           .aggregate(**_aggregates(start, end)))
     row = {key: value or 0 for key, value in row.items()}
     register = Member.objects.filter(organization__in=organizations.values("pk"), left_on__isnull=True).count()
     return Balance(None, _finish(row, register))

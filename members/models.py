@@ -197,6 +197,11 @@ class MemberEvent(models.Model):
     organization = models.ForeignKey("organizations.PartyOrganization", verbose_name=_("organization"),
                                      on_delete=models.PROTECT, related_name="member_events")
     counterpart = models.CharField(_("other organization"), max_length=200, blank=True)
+    # the other end of a move inside the system: a region's balance leaves out moves between its own
+    # organizations (they are neither additions nor reductions of the region)
+    counterpart_organization = models.ForeignKey("organizations.PartyOrganization",
+                                                 verbose_name=_("other organization in the system"), null=True,
+                                                 blank=True, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("reason / sub-type"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey("core.User", verbose_name=_("recorded by"), null=True, blank=True,

@@ -106,9 +106,11 @@ def record_event(member: Member, kind: str, occurred_on: datetime.date, user, *,
         source = member.organization
         MemberEvent.objects.create(member=member, kind=K.TRANSFERRED_OUT_UNIT if unit else K.TRANSFERRED_OUT,
                                    occurred_on=occurred_on, organization=source, counterpart=str(organization),
-                                   reason=reason, note=note, recorded_by=user)
+                                   counterpart_organization=organization, reason=reason, note=note,
+                                   recorded_by=user)
         event.kind = K.TRANSFERRED_IN_UNIT if unit else K.TRANSFERRED_IN
         event.organization, event.counterpart = organization, str(source)
+        event.counterpart_organization = source
         member.organization = organization
     elif kind in ADDITION_KINDS:
         if in_register:
