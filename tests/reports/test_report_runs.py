@@ -331,3 +331,35 @@ def test_files_are_private_and_admin_pages_do_not_link_them(editor, client):
         run.xlsx_file.url  # noqa: B018 — no public URL exists
     assert admin_client.get(f"/admin/reports/reportrun/{run.pk}/change/").status_code == 200
     assert admin_client.get("/admin/reports/reportdefinition/").status_code == 200
+
+
+def test_coverage_trend_reads_current_snapshots_instead_of_recomputing(editor, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from reports import coverage
+    from reports.definitions import _figures_by_region, get_spec
+    from organizations.models import Region
+
+    county = Region.objects.get(code="431281")
+    call_command("compute_coverage", "--region", "431281", "--as-of", D.isoformat(), stdout=StringIO())
+    computed = _figures_by_region(county, D)
+    source = coverage.source_state()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("recomputed although current snapshots exist")
+
+    monkeypatch.setattr(coverage, "compute_figures", refuse)
+    stored = _figures_by_region(county, D, source)
+    assert {pk: {k: v for k, v in f.items() if k in stored[pk]} for pk, f in computed.items()} == stored
+    assert stored[county.pk]["org_covered"] == 5 and stored[county.pk]["enterprises"] == 9
+    # a change to the register makes the snapshots stale: the figures are computed again
+    monkeypatch.undo()
+    from organizations.models import Enterprise
+
+    enterprise = Enterprise.objects.filter(region__path__startswith=county.path).first()
+    enterprise.name = enterprise.name + "（更名）"
+    enterprise.save()
+    assert coverage.source_state() != source
+    assert get_spec("coverage_trend") is not None
