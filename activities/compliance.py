@@ -126,6 +126,31 @@ class Plan:
         return (queryset.filter(existed_during(self.period)).select_related("region")
                 .annotate(**self.annotations()).order_by("code"))
 
+    def unmet_expressions(self, today):
+        """(units not met, units not met that have ended) of an annotated organization, as SQL expressions."""
+        unmet, ended = Value(0), Value(0)
+        for rule, units in self.rules:
+            for index, unit in enumerate(units):
+                missed = Case(When(Q(**{f"expected__{rule.kind}__{index}": 1,
+                                        f"held__{rule.kind}__{index}__lt": rule.min_count}), then=Value(1)),
+                              default=Value(0), output_field=IntegerField())
+                unmet = unmet + missed
+                if unit.end <= today:
+                    ended = ended + missed
+        return unmet, ended
+
+    def summary_by_prefix(self, queryset, prefix_length, today=None):
+        """[(region path prefix, compliant, overdue)] per organization, three small columns computed in SQL:
+        what a region's drill-down needs without reading every organization's full row."""
+        from django.db.models.functions import Substr
+
+        today = today or timezone.localdate()
+        unmet, ended = self.unmet_expressions(today)
+        return (queryset.filter(existed_during(self.period)).order_by()
+                .annotate(**self.annotations())
+                .annotate(unmet=unmet, ended_unmet=ended, under=Substr("region__path", 1, prefix_length))
+                .values_list("under", "unmet", "ended_unmet"))
+
     def read(self, organization, today=None):
         """The compliance row of an annotated organization (no queries)."""
         today = today or timezone.localdate()

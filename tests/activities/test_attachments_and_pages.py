@@ -235,3 +235,30 @@ def test_record_pages_of_another_scope_are_404(world, client):
     assert client.get(f"/activities/records/{record.pk}/").status_code == 404
     record.refresh_from_db()
     assert record.status == ActivityRecord.Status.SUBMITTED
+
+
+def test_compliance_drill_down_lines_agree_with_the_organization_rows(world, client):
+    """The per-child-region summary is computed in SQL; it must say what the rows of the API say."""
+    import datetime
+
+    from tests.activities.helpers import accepted
+    from tests.conftest import api_as
+    from tests.factories import make_organization
+
+    late = make_organization("DA9", world.town_a, name="新建支部", established_on=datetime.date(2026, 9, 10))
+    for month in (7, 8, 9):
+        for kind in ("committee_meeting", "group_meeting", "theme_day"):
+            accepted(world.org_a, kind, datetime.date(2026, month, 12))
+    for kind in ("general_meeting", "party_lecture", "life_meeting", "democratic_appraisal"):
+        accepted(world.org_a, kind, datetime.date(2026, 8, 20))
+    for kind in ("committee_meeting", "group_meeting", "theme_day", "general_meeting", "party_lecture"):
+        accepted(late, kind, datetime.date(2026, 9, 20))
+    rows = api_as(world.admin).get("/api/v1/statistics/activities/compliance/", {
+        "region": world.county_a.code, "period": "2026Q3", "page_size": 1000}).json()["results"]
+    client.force_login(world.admin)
+    response = client.get("/activities/compliance/", {"region": world.city.code, "period": "2026Q3"})
+    line = next(line for line in response.context["children"] if line["region"].pk == world.county_a.pk)
+    assert line["organizations"] == len(rows) == 2
+    assert line["compliant"] == sum(1 for r in rows if r["compliant"])
+    assert line["overdue"] == sum(1 for r in rows if r["overdue"])
+    assert line["compliant"] >= 1
