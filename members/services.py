@@ -155,7 +155,7 @@ def _apply_standing_change(member, kind, occurred_on, probation_ends_on, event):
             raise _error("kind", _("The probation has already been extended once (until %(date)s).")
                          % {"date": member.probation_ends_on.isoformat()})
         if probation_ends_on is None:
-            raise _error("probation_ends_on", _("Give the date the extended probation ends (6 to 12 months later)."))
+            probation_ends_on = add_months(one_year, 6)  # the shortest extension, when none is named
         if not add_months(one_year, 6) <= probation_ends_on <= add_months(one_year, 12):
             raise _error("probation_ends_on", _("A probation is extended by 6 to 12 months: between %(first)s and "
                                                 "%(last)s.") % {"first": add_months(one_year, 6).isoformat(),

@@ -98,6 +98,18 @@ class TransferViewSet(ScopedModelViewSet):
         from django.utils.translation import gettext as _
 
         instance = serializer.instance
+        wanted = self.request.data.get("status")
+        if wanted and wanted != instance.status:
+            # PATCH {"status": "received", "received_on": …} is the same as POST {id}/receive/
+            if wanted == Transfer.Status.RECEIVED:
+                day = _date_field(self.request.data, "received_on")
+                serializer.instance = services.receive_transfer(instance, self.request.user, received_on=day)
+            elif wanted == Transfer.Status.WITHDRAWN:
+                serializer.instance = services.withdraw_transfer(instance, self.request.user)
+            else:
+                raise ValidationError({"status": [_("A letter becomes “received” by its receipt or “withdrawn”; "
+                                                    "it expires by itself.")]})
+            return
         if instance.status != Transfer.Status.ISSUED:
             raise ValidationError({"status": [_("Only an issued letter can be changed.")]})
         allowed = {"valid_until", "note"}
@@ -125,6 +137,20 @@ class TransferViewSet(ScopedModelViewSet):
     def withdraw(self, request, pk=None):
         transfer = services.withdraw_transfer(self.get_object(), request.user)
         return Response(TransferSerializer(transfer, context=self.get_serializer_context()).data)
+
+
+def _date_field(data, name):
+    """A date from the request body (400 naming the field when malformed), today when absent."""
+    from rest_framework import serializers
+    from rest_framework.exceptions import ValidationError
+
+    value = data.get(name)
+    if not value:
+        return timezone.localdate()
+    try:
+        return serializers.DateField().to_internal_value(value)
+    except ValidationError as error:
+        raise ValidationError({name: error.detail}) from error
 
 
 def with_flag(queryset, today=None):
@@ -161,7 +187,13 @@ class FloatingRecordViewSet(ScopedModelViewSet):
         data = serializer.validated_data
         if "member" in data and data["member"] != serializer.instance.member:
             raise ValidationError({"member": [_("The member of a floating record cannot change.")]})
+        if self.request.data.get("returned_on") and serializer.instance.returned_on is None:
+            # PATCH {"returned_on": …} is the same as POST {id}/return/
+            services.float_back(serializer.instance, self.request.user,
+                                returned_on=_date_field(self.request.data, "returned_on"))
+            serializer.instance.refresh_from_db()
         super().perform_update(serializer)
+        serializer.instance = with_flag(FloatingRecord.objects.filter(pk=serializer.instance.pk)).get()
 
     @extend_schema(request=FloatingReturnSerializer, responses=FloatingRecordSerializer)
     @action(detail=True, methods=["post"], url_path="return")

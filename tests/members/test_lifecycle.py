@@ -223,3 +223,25 @@ def test_joined_is_accepted_for_admitted_and_a_transfer_out_may_leave_the_destin
     assert out.status_code == 201
     member.refresh_from_db()
     assert member.left_on == D(2026, 1, 1)
+
+
+def test_rest_clients_may_patch_the_status_of_a_letter_and_the_return_of_a_floating_member(world):
+    member = new_member(world.org_a)
+    client = api_as(world.editor_a)
+    letter = client.post("/api/v1/transfers/", {"member": member.pk, "to_external": "外省某支部",
+                                                "issued_on": "2026-05-01"}, format="json").json()
+    bad = client.patch(f"/api/v1/transfers/{letter['id']}/", {"status": "expired"}, format="json")
+    assert bad.status_code == 400
+    done = client.patch(f"/api/v1/transfers/{letter['id']}/", {"status": "received", "received_on": "2026-05-09"},
+                        format="json")
+    assert done.status_code == 200 and done.json()["status"] == "received" and done.json()["received_on"] == "2026-05-09"
+    member.refresh_from_db()
+    assert member.left_on == D(2026, 5, 9)
+    other = new_member(world.org_a)
+    record = client.post("/api/v1/floating-records/", {"member": other.pk, "destination": "深圳",
+                                                       "left_on": "2026-01-01", "expected_return_on": "2026-03-01"},
+                         format="json").json()
+    back = client.patch(f"/api/v1/floating-records/{record['id']}/", {"returned_on": "2026-03-02"}, format="json")
+    assert back.status_code == 200 and back.json()["returned_on"] == "2026-03-02"
+    other.refresh_from_db()
+    assert other.status == "active"
