@@ -147,8 +147,7 @@ def check_attendee(record, member):
     """Attendance is taken only of members of the record's organization active on the day it was held."""
     from members.models import Member  # noqa: PLC0415 - members is a lower app; import kept local for migrations
 
-    if member.organization_id != record.organization_id or not Member.objects.active_on(record.held_on).filter(
-            pk=member.pk).exists():
+    if not Member.objects.held_in_on(record.organization_id, record.held_on).filter(pk=member.pk).exists():
         raise ValidationError({"attendance": _("%(member)s was not a member of %(organization)s on %(day)s.") % {
             "member": member, "organization": record.organization, "day": record.held_on}})
 

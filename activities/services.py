@@ -86,8 +86,7 @@ def save_record(user, record, attendance=None):
 
 def _save_attendance(record, attendance):
     """Attendance only of members of the record's organization who were active on the day it was held."""
-    allowed = set(Member.objects.active_on(record.held_on).filter(organization_id=record.organization_id)
-                  .values_list("pk", flat=True))
+    allowed = set(Member.objects.held_in_on(record.organization_id, record.held_on).values_list("pk", flat=True))
     existing = {row.member_id: row for row in record.attendance.all()}
     if attendance is None:
         stray = [member_id for member_id in existing if member_id not in allowed]

@@ -103,7 +103,7 @@ def _members_for(organization, day):
     if organization is None:
         return []
     day = day or timezone.localdate()
-    return list(Member.objects.active_on(day).filter(organization=organization).order_by("name", "id"))
+    return list(Member.objects.held_in_on(organization.pk, day).order_by("name", "id"))
 
 
 class ActivityRecordEditView(ObjectEditView):

@@ -66,6 +66,19 @@ class MemberQuerySet(NeverDeletedQuerySet):
     def full_on(self, day):
         return self.filter(full_on__isnull=False, full_on__lte=day)
 
+    def held_in_on(self, organization_id, day):
+        """Members of `organization_id` on `day`: in the register then, and held there by the latest event
+        that brought them into an organization on or before `day` (their current organization when no
+        event says otherwise) — so a member who has moved on still counts where they were."""
+        from django.db.models import OuterRef, Subquery
+        from django.db.models.functions import Coalesce
+
+        entered = (MemberEvent.objects.filter(member=OuterRef("pk"), kind__in=ADDITION_KINDS, occurred_on__lte=day)
+                   .order_by("-occurred_on", "-id").values("organization_id")[:1])
+        then = Coalesce(Subquery(entered), "organization_id", output_field=models.BigIntegerField())
+        return (self.active_on(day).annotate(organization_then=then)
+                .filter(organization_then=organization_id))
+
 
 class Member(models.Model):
     name = models.CharField(_("name"), max_length=50, db_index=True)

@@ -216,3 +216,24 @@ def test_accepting_a_record_counts_as_organization_life_for_a_floating_member(wo
     floating.refresh_from_db()
     assert floating.last_contact_on == today
     assert not with_flag(FloatingRecord.objects.filter(pk=floating.pk)).get().flagged
+
+
+def test_attendance_follows_where_the_member_was_held_on_the_day(world):
+    import datetime
+
+    from activities import services
+    from members.models import Member
+    from members.services import record_event
+    from tests.activities.helpers import make_record
+    from tests.factories import make_organization
+    from tests.members.helpers import new_member
+
+    other = make_organization("DA8", world.town_a, name="另一支部")
+    member = new_member(world.org_a, joined_on=datetime.date(2015, 1, 1))
+    record_event(member, "moved_within", datetime.date(2026, 8, 1), None, organization=other)
+    assert Member.objects.held_in_on(world.org_a.pk, datetime.date(2026, 7, 10)).filter(pk=member.pk).exists()
+    assert not Member.objects.held_in_on(other.pk, datetime.date(2026, 7, 10)).filter(pk=member.pk).exists()
+    assert Member.objects.held_in_on(other.pk, datetime.date(2026, 8, 10)).filter(pk=member.pk).exists()
+    record = make_record(world.org_a, held_on=datetime.date(2026, 7, 10))
+    services.save_record(world.editor_a, record, attendance=[{"member": member.pk, "present": True}])
+    assert record.attendance.get().member == member
