@@ -120,26 +120,7 @@ class ApplicantForm(forms.ModelForm):
                   "talked_on", "training_hours"]
         widgets = {"birth_date": DateInput(), "applied_on": DateInput(), "talked_on": DateInput()}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["gender"].required = False
-        self.fields["birth_date"].required = False
-
-    def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from .validators import check_person
-
-        data = super().clean()
-        if data.get("id_number"):
-            try:
-                data["birth_date"], data["gender"] = check_person(data["id_number"], data.get("birth_date"),
-                                                                  data.get("gender") or None)
-                self.instance.birth_date, self.instance.gender = data["birth_date"], data["gender"]
-            except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    self.add_error(field if field in self.fields else None, messages)
-        return data
+    # the ID number, birth date and gender are checked by Applicant.clean (derived when left empty)
 
 
 class AdvanceForm(forms.Form):

@@ -466,8 +466,8 @@ class Applicant(models.Model):
 
     name = models.CharField(_("name"), max_length=50)
     id_number = models.CharField(_("ID number"), max_length=18, unique=True)
-    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
-    birth_date = models.DateField(_("date of birth"))
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)  # derived from the ID
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)  # derived from the ID
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     organization = models.ForeignKey("organizations.PartyOrganization", verbose_name=_("organization"),
                                      on_delete=models.PROTECT, related_name="applicants")
@@ -507,6 +507,13 @@ class Applicant(models.Model):
         from django.urls import reverse
 
         return reverse("members:applicant_detail", args=[self.pk])
+
+    def clean(self):
+        """A valid ID number agreeing with the birth date and gender (derived when empty)."""
+        from .validators import check_person, normalize_id_number
+
+        self.id_number = normalize_id_number(self.id_number)
+        self.birth_date, self.gender = check_person(self.id_number, self.birth_date, self.gender or None)
 
     def get_history_url(self):
         from django.urls import reverse

@@ -100,6 +100,10 @@ def _member_life_cycle(county):
     IncomeBase.objects.create(member=member, effective_month="2026-01-01", monthly_income=Decimal("4000"))
     DuesPayment.objects.create(member=member, organization=county.organization, month="2026-01-01",
                                amount=Decimal("40"), paid_on="2026-01-05")
+    from members.models import Applicant
+
+    Applicant.objects.create(name=f"申请人{county.suffix}", id_number=id_number(county.n + 300), gender="male",
+                             organization=county.organization, applied_on="2026-03-01")
 
 
 @builder

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from core.api import MaskedSerializerMixin, ModelCleanMixin, ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
 from organizations.models import Enterprise, PartyOrganization
 
-from ..models import DuesPayment, FloatingRecord, IncomeBase, Member, MemberEvent, Transfer
+from ..models import Applicant, DuesPayment, FloatingRecord, IncomeBase, Member, MemberEvent, Transfer
 from ..services import ENTRY_KINDS
 
 
@@ -172,3 +172,36 @@ class IncomeBaseSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"monthly_income": [_("The income cannot be negative.")]})
         return attrs
 
+
+
+class ApplicantSerializer(MaskedSerializerMixin, ModelCleanMixin, serializers.ModelSerializer):
+    """An applicant in the development pipeline; stages move only by `applicants/{id}/advance/`."""
+
+    masked = ("id_number", "phone")
+    organization = ScopedSlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all())
+    employer = ScopedSlugRelatedField(slug_field="uscc", queryset=Enterprise.objects.all(), required=False,
+                                      allow_null=True)
+
+    class Meta:
+        model = Applicant
+        fields = ["id", "name", "id_number", "gender", "birth_date", "phone", "organization", "employer", "stage",
+                  "applied_on", "talked_on", "activist_on", "target_on", "training_hours", "introducer_1",
+                  "introducer_2", "admitted_on", "member", "stopped_reason"]
+        read_only_fields = ["stage", "activist_on", "target_on", "introducer_1", "introducer_2", "admitted_on",
+                            "member", "stopped_reason"]
+
+
+class AdvanceSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=["activist", "target", "probationary"])
+    on = serializers.DateField()
+    introducers = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), many=True, required=False,
+                                               help_text="Two full members (admission only).")
+
+
+class AssessmentSerializer(serializers.Serializer):
+    assessed_on = serializers.DateField()
+    result = serializers.CharField(max_length=200)
+
+
+class StopSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)

@@ -12,10 +12,20 @@ from rest_framework.response import Response
 from core.api import ScopedModelViewSet, ensure_in_scope
 from core.roles import STAFF_EDIT_ROLES, Role
 
-from ..filtersets import DuesPaymentFilterSet, FloatingRecordFilterSet, MemberFilterSet, TransferFilterSet
-from ..models import DuesPayment, FloatingRecord, IncomeBase, Member, MemberEvent, Transfer, add_months
-from .. import services
+from ..filtersets import (
+    ApplicantFilterSet,
+    DuesPaymentFilterSet,
+    FloatingRecordFilterSet,
+    MemberFilterSet,
+    TransferFilterSet,
+)
+from ..models import Applicant, DuesPayment, FloatingRecord, IncomeBase, Member, Transfer, add_months
+from .. import pipeline, services
 from .serializers import (
+    AdvanceSerializer,
+    ApplicantSerializer,
+    AssessmentSerializer,
+    StopSerializer,
     DuesPaymentSerializer,
     FloatingRecordSerializer,
     FloatingReturnSerializer,
@@ -230,3 +240,65 @@ class IncomeBaseViewSet(ScopedModelViewSet):
     edit_roles = REGISTER_EDIT_ROLES
 
 
+
+
+class ApplicantViewSet(ScopedModelViewSet):
+    """The development pipeline: applicants, their six-monthly assessments and stage changes, each checked
+    against the rules in members/pipeline.py (400 with every broken rule)."""
+
+    queryset = Applicant.objects.select_related("organization", "employer")
+    serializer_class = ApplicantSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ApplicantFilterSet
+    edit_roles = REGISTER_EDIT_ROLES
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            applicant = Applicant(**serializer.validated_data)
+            applicant.full_clean()  # derives birth date and gender from the ID number
+            applicant.save()
+            ensure_in_scope(self.request.user, applicant)
+            serializer.instance = applicant
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            applicant = serializer.save()
+            applicant.full_clean()
+            applicant.save()
+            ensure_in_scope(self.request.user, applicant)
+
+    def _answer(self, applicant):
+        return Response(ApplicantSerializer(Applicant.objects.get(pk=applicant.pk),
+                                            context=self.get_serializer_context()).data)
+
+    @extend_schema(request=AdvanceSerializer, responses=ApplicantSerializer)
+    @action(detail=True, methods=["post"])
+    def advance(self, request, pk=None):
+        """Next stage (`activist`, `target`, `probationary` = admission by the branch vote on `on`)."""
+        applicant = self.get_object()
+        serializer = AdvanceSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        introducers = tuple(data.get("introducers") or ())
+        if data["stage"] == "probationary" and len(introducers) != 2:
+            introducers = (introducers + (None, None))[:2]
+        applicant = pipeline.advance(applicant, data["stage"], data["on"], request.user, introducers=introducers)
+        return self._answer(applicant)
+
+    @extend_schema(request=AssessmentSerializer, responses=ApplicantSerializer)
+    @action(detail=True, methods=["post"])
+    def assessments(self, request, pk=None):
+        applicant = self.get_object()
+        serializer = AssessmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pipeline.add_assessment(applicant, serializer.validated_data["assessed_on"],
+                                serializer.validated_data["result"], request.user)
+        return self._answer(applicant)
+
+    @extend_schema(request=StopSerializer, responses=ApplicantSerializer)
+    @action(detail=True, methods=["post"])
+    def stop(self, request, pk=None):
+        applicant = self.get_object()
+        serializer = StopSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._answer(pipeline.stop(applicant, serializer.validated_data["reason"], request.user))

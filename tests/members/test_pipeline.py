@@ -86,3 +86,34 @@ def test_reminders_show_due_and_overdue_per_organization(world):
     assert (probation.name, False) in people
     outsider = make_user("region_viewer", region=world.county_b)
     assert reminders(outsider) == []
+
+
+def test_the_pipeline_through_the_api(world):
+    from tests.members.helpers import api_as
+
+    client = api_as(world.editor_a)
+    created = client.post("/api/v1/applicants/", {"name": "周敏", "id_number": id_number("19970303", male=False),
+                                                  "organization": world.org_a.code, "applied_on": "2023-03-01",
+                                                  "talked_on": "2023-03-20", "training_hours": 30}, format="json")
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert body["gender"] == "female" and body["birth_date"] == "1997-03-03" and "*" in body["id_number"]
+    pk = body["id"]
+    assert client.post(f"/api/v1/applicants/{pk}/advance/", {"stage": "activist", "on": "2023-05-01"},
+                       format="json").json()["stage"] == "activist"
+    early = client.post(f"/api/v1/applicants/{pk}/advance/", {"stage": "target", "on": "2024-06-01"}, format="json")
+    assert early.status_code == 400 and "assessments" in early.json()
+    for day in ("2023-10-01", "2024-04-01"):
+        assert client.post(f"/api/v1/applicants/{pk}/assessments/", {"assessed_on": day, "result": "良好"},
+                           format="json").status_code == 200
+    assert client.post(f"/api/v1/applicants/{pk}/advance/", {"stage": "target", "on": "2024-06-01"},
+                       format="json").json()["stage"] == "target"
+    one, two = new_member(world.org_a), new_member(world.org_a)
+    admitted = client.post(f"/api/v1/applicants/{pk}/advance/", {"stage": "probationary", "on": "2024-09-01",
+                                                                 "introducers": [one.pk, two.pk]}, format="json")
+    assert admitted.status_code == 200, admitted.json()
+    member = Member.objects.get(pk=admitted.json()["member"])
+    assert member.standing == "probationary" and member.joined_on == D(2024, 9, 1)
+    assert api_as(world.editor_a).get(f"/api/v1/members/{member.pk}/").status_code == 200
+    outsider = api_as(make_user("region_viewer", region=world.county_b))
+    assert outsider.get(f"/api/v1/applicants/{pk}/").status_code == 404
