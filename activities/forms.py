@@ -76,3 +76,18 @@ class AssessmentResultForm(forms.ModelForm):
         model = AssessmentResult
         fields = ["organization", "scheme", "year", "rating", "aspects_met", "evidence"]
         widgets = {"aspects_met": forms.CheckboxSelectMultiple, "evidence": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].required = False
+        self.fields["rating"].help_text = _("Left empty: given by the scheme from the aspects met (one star per "
+                                            "aspect; 双强六好 met when every aspect is).")
+
+    def clean(self):
+        from .services import rating_for
+
+        data = super().clean()
+        if not data.get("rating") and data.get("scheme"):
+            data["rating"] = rating_for(data["scheme"], data.get("aspects_met") or [])
+            self.instance.rating = data["rating"]
+        return data

@@ -198,3 +198,16 @@ def add_attachment(record, user, uploaded_file):
     attachment._history_user = user
     attachment.save()
     return attachment
+
+
+def rating_for(scheme, aspects_met) -> str:
+    """The rating a scheme gives for the aspects met: the star rating counts one star per aspect met (five
+    aspects, one to five stars); other schemes (双强六好) are met when every aspect is."""
+    from django.utils import translation
+
+    met = len(set(a.pk for a in aspects_met))
+    total = scheme.aspects.count()
+    with translation.override("zh-hans"):  # a stored rating reads the same whatever the assessor's language
+        if scheme.code == "star_rating":
+            return "★" * met if met else str(_("No star"))
+        return str(_("Standard met") if total and met >= total else _("Standard not met"))

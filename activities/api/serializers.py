@@ -136,6 +136,8 @@ class AssessmentResultSerializer(serializers.ModelSerializer):
     class Meta:
         model = AssessmentResult
         fields = ["id", "organization", "scheme", "year", "rating", "aspects_met", "evidence"]
+        extra_kwargs = {"rating": {"required": False, "allow_blank": True,
+                                   "help_text": "Left out: given by the scheme from the aspects met."}}
 
     def validate(self, attrs):
         scheme = attrs.get("scheme") or getattr(self.instance, "scheme", None)
@@ -147,4 +149,9 @@ class AssessmentResultSerializer(serializers.ModelSerializer):
         year = attrs.get("year")
         if year is not None and not 2000 <= year <= 2100:
             raise serializers.ValidationError({"year": [_("Give a year between 2000 and 2100.")]})
+        if not attrs.get("rating") and scheme is not None and ("rating" in attrs or self.instance is None):
+            from ..services import rating_for
+
+            aspects = attrs.get("aspects_met", self.instance.aspects_met.all() if self.instance else [])
+            attrs["rating"] = rating_for(scheme, aspects)
         return attrs

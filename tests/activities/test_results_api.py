@@ -38,3 +38,24 @@ def test_assessment_result_aspects_must_belong_to_its_scheme(world):
         "aspects_met": [own.pk], "evidence": "支部活动记录12份"}, format="json")
     assert ok.status_code == 201, ok.json()
     assert ok.json()["aspects_met"] == [own.pk]
+
+
+def test_rating_is_given_by_the_scheme_when_left_out(world):
+    star = AssessmentScheme.objects.get(code="star_rating")
+    good = AssessmentScheme.objects.get(code="two_strong_six_good")
+    client = api_as(world.editor_a)
+    three = list(star.aspects.all()[:3])
+    body = client.post("/api/v1/assessment-results/", {"organization": world.org_a.code, "scheme": "star_rating",
+                                                       "year": 2025, "aspects_met": [a.pk for a in three]},
+                       format="json").json()
+    assert body["rating"] == "★★★"
+    every = [a.pk for a in good.aspects.all()]
+    full = client.post("/api/v1/assessment-results/", {"organization": world.org_a.code,
+                                                       "scheme": "two_strong_six_good", "year": 2025,
+                                                       "aspects_met": every}, format="json",
+                       HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert full["rating"] == "达标"
+    typed = client.post("/api/v1/assessment-results/", {"organization": world.org_a.code, "scheme": "star_rating",
+                                                        "year": 2024, "rating": "★★★★★", "aspects_met": []},
+                        format="json").json()
+    assert typed["rating"] == "★★★★★"  # a rating entered by the assessors stands
