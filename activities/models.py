@@ -165,10 +165,11 @@ ATTACHMENT_TYPES = {
 
 
 def private_root() -> Path:
-    """Where attachments live: never under STATIC_ROOT or MEDIA_ROOT, so no web server serves them;
-    they are read only through the scoped download view. `ACTIVITIES_PRIVATE_ROOT` overrides."""
+    """Where attachments live: `<MEDIA_ROOT>/private/activities` (next to the report files), so the nightly
+    backup of MEDIA_ROOT carries them. Nothing under MEDIA_ROOT is served by a web server (MEDIA_URL is never
+    mapped); they are read only through the scoped download view. `ACTIVITIES_PRIVATE_ROOT` overrides."""
     configured = getattr(settings, "ACTIVITIES_PRIVATE_ROOT", None)
-    return Path(configured) if configured else Path(settings.MEDIA_ROOT).parent / "private"
+    return Path(configured) if configured else Path(settings.MEDIA_ROOT) / "private" / "activities"
 
 
 @deconstructible

@@ -37,16 +37,20 @@ def office(part):
     ("a.xlsx", office("xl/workbook.xml"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ("renamed.bin", PDF, "application/pdf"),  # the bytes decide, not the name
 ])
-def test_allowed_attachment_types_are_sniffed_from_content(world, name, content, expected):
+def test_allowed_attachment_types_are_sniffed_from_content(world, client, name, content, expected):
     record = make_record(world.org_a)
     attachment = services.add_attachment(record, world.secretary_a, SimpleUploadedFile(name, content,
                                                                                         "application/octet-stream"))
     assert attachment.content_type == expected and attachment.size == len(content)
     path = Path(attachment.file.path).resolve()
     assert path.read_bytes() == content
-    # stored outside anything served publicly
-    assert not str(path).startswith(str(Path(settings.MEDIA_ROOT).resolve()))
-    assert not str(path).startswith(str(Path(settings.STATIC_ROOT).resolve()))
+    # stored in the private part of MEDIA_ROOT (backed up with it), never under STATIC_ROOT, and no URL
+    # serves it except the scoped download view
+    media = Path(settings.MEDIA_ROOT).resolve()
+    assert str(path).startswith(str(media / "private")) and not str(path).startswith(
+        str(Path(settings.STATIC_ROOT).resolve()))
+    client.force_login(world.admin)
+    assert client.get(settings.MEDIA_URL + str(path.relative_to(media))).status_code == 404
 
 
 @pytest.mark.parametrize("name,content", [
