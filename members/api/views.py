@@ -1,5 +1,3 @@
-
-
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -12,6 +10,7 @@ from rest_framework.response import Response
 from core.api import ScopedModelViewSet, ensure_in_scope
 from core.roles import STAFF_EDIT_ROLES, Role
 
+from .. import pipeline, services
 from ..filtersets import (
     ApplicantFilterSet,
     DuesPaymentFilterSet,
@@ -20,18 +19,17 @@ from ..filtersets import (
     TransferFilterSet,
 )
 from ..models import Applicant, DuesPayment, FloatingRecord, IncomeBase, Member, Transfer, add_months
-from .. import pipeline, services
 from .serializers import (
     AdvanceSerializer,
     ApplicantSerializer,
     AssessmentSerializer,
-    StopSerializer,
     DuesPaymentSerializer,
     FloatingRecordSerializer,
     FloatingReturnSerializer,
     IncomeBaseSerializer,
     MemberEventSerializer,
     MemberSerializer,
+    StopSerializer,
     TransferReceiptSerializer,
     TransferSerializer,
 )
