@@ -2,19 +2,17 @@
 checklists ("five ones") and assessment schemes (star rating, 双强六好) with yearly results."""
 
 import zipfile
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.scoping import Scope, ScopedQuerySet
+from core.storage import PrivateStorage as CorePrivateStorage
 
 
 class ActivityKind(models.TextChoices):
@@ -164,35 +162,12 @@ ATTACHMENT_TYPES = {
 }
 
 
-def private_root() -> Path:
-    """Where attachments live: `<MEDIA_ROOT>/private/activities` (next to the report files), so the nightly
-    backup of MEDIA_ROOT carries them. Nothing under MEDIA_ROOT is served by a web server (MEDIA_URL is never
-    mapped); they are read only through the scoped download view. `ACTIVITIES_PRIVATE_ROOT` overrides."""
-    configured = getattr(settings, "ACTIVITIES_PRIVATE_ROOT", None)
-    return Path(configured) if configured else Path(settings.MEDIA_ROOT) / "private" / "activities"
-
-
-@deconstructible
-class PrivateStorage(FileSystemStorage):
-    """File storage outside the public media tree, resolved at use time (tests move MEDIA_ROOT)."""
+class PrivateStorage(CorePrivateStorage):
+    """Attachments under `<MEDIA_ROOT>/private/activities` (`ACTIVITIES_PRIVATE_ROOT` overrides), served only
+    by the scoped download view (core.storage)."""
 
     def __init__(self):
-        super().__init__(base_url=None)
-
-    @property
-    def base_location(self):
-        return str(private_root())
-
-    @property
-    def location(self):
-        return str(private_root().resolve())
-
-    @property
-    def base_url(self):
-        return None
-
-    def url(self, name):
-        raise ValueError("private files have no public URL")
+        super().__init__("activities", "ACTIVITIES_PRIVATE_ROOT")
 
 
 private_storage = PrivateStorage()
