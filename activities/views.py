@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.forms import bootstrapify
-from core.roles import STAFF_EDIT_ROLES, STATISTICS_ROLES, Role
+from core.roles import BRANCH_EDIT_ROLES, STAFF_EDIT_ROLES, STATISTICS_ROLES, Role
 from core.scoping import user_is_unrestricted
 from core.views import (
     Column,
@@ -48,7 +48,6 @@ from .forms import (
 )
 from .models import ActivityKind, ActivityRecord, AssessmentResult, Attachment, ChecklistResult, FrequencyRule, Suggestion
 
-ACTIVITY_EDIT_ROLES = STAFF_EDIT_ROLES | {Role.BRANCH_SECRETARY}
 
 
 # --- activity records ---------------------------------------------------------------------------
@@ -57,7 +56,7 @@ class ActivityRecordListView(ObjectListView):
     model = ActivityRecord
     filterset_class = ActivityRecordFilterSet
     create_url_name = "activities:record_create"
-    edit_roles = ACTIVITY_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
     title = gettext_lazy("Activity records")
     default_sort = "-held_on"
     columns = [
@@ -74,7 +73,7 @@ class ActivityRecordListView(ObjectListView):
 
 class ActivityRecordDetailView(ObjectDetailView):
     model = ActivityRecord
-    edit_roles = ACTIVITY_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
     detail_fields = ["organization", "kind", "held_on", "place", "topic", "host", "recorder", "minutes", "status",
                      "return_reason", "created_by", "submitted_at", "submitted_by", "decided_at", "decided_by"]
 
@@ -109,7 +108,7 @@ def _members_for(organization, day):
 class ActivityRecordEditView(ObjectEditView):
     model = ActivityRecord
     form_class = ActivityRecordForm
-    edit_roles = ACTIVITY_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
     template_name = "activities/record_form.html"
 
     def _organization(self, instance):
@@ -150,7 +149,7 @@ class ActivityRecordHistoryView(ObjectHistoryView):
 class _RecordAction(ObjectActionView):
     model = ActivityRecord
     form_class = EmptyForm
-    edit_roles = ACTIVITY_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
 
 class SubmitView(_RecordAction):
@@ -330,7 +329,7 @@ class ActivityHomeView(ScopedObjectMixin, View):
     waits for review."""
 
     model = ActivityRecord
-    edit_roles = ACTIVITY_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
     def get(self, request):
         user = request.user
@@ -359,7 +358,7 @@ class SuggestionListView(ObjectListView):
     model = Suggestion
     filterset_class = SuggestionFilterSet
     create_url_name = "activities:suggestion_create"
-    edit_roles = ACTIVITY_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
     template_name = "activities/suggestion_list.html"
     title = gettext_lazy("Suggestions")
     columns = [
@@ -387,7 +386,7 @@ class SuggestionListView(ObjectListView):
 class SuggestionEditView(ObjectEditView):
     model = Suggestion
     form_class = SuggestionForm
-    edit_roles = ACTIVITY_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
     def get_success_url(self, obj):
         from django.urls import reverse  # noqa: PLC0415
@@ -401,7 +400,7 @@ class ChecklistResultListView(ObjectListView):
     model = ChecklistResult
     filterset_class = ChecklistResultFilterSet
     create_url_name = "activities:checklist_result_create"
-    edit_roles = ACTIVITY_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
     title = gettext_lazy("Checklist results (five ones)")
     columns = [
         Column("year", gettext_lazy("Year")),
@@ -419,7 +418,7 @@ class ChecklistResultListView(ObjectListView):
 class ChecklistResultEditView(ObjectEditView):
     model = ChecklistResult
     form_class = ChecklistResultForm
-    edit_roles = ACTIVITY_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
     def get_success_url(self, obj):
         from django.urls import reverse  # noqa: PLC0415

@@ -113,7 +113,9 @@ class ModelCleanMixin:
     """Serializer mixin: run the model's own `clean()` rules so the API enforces what forms enforce.
 
     Fields the serializer does not write (tree bookkeeping, derived fields) are left out of field
-    validation; `Meta.clean_exclude` names more.
+    validation; `Meta.clean_exclude` names more. What `clean()` derives or normalizes in a writable field
+    (a birth date from the ID number, an upper-cased code) is written too, on create as on update — as a
+    ModelForm saves its cleaned instance.
     """
 
     def validate(self, attrs):
@@ -126,10 +128,14 @@ class ModelCleanMixin:
         writable = {name for name, field in self.fields.items() if not field.read_only}
         exclude = {f.name for f in model._meta.concrete_fields if f.name not in writable}
         exclude |= set(getattr(self.Meta, "clean_exclude", ()))
+        derivable = [f.name for f in model._meta.concrete_fields
+                     if f.name in writable and not f.is_relation and self.fields[f.name].source == f.name]
+        before = {name: getattr(instance, name) for name in derivable}
         try:
             instance.full_clean(exclude=sorted(exclude), validate_unique=False, validate_constraints=False)
         except DjangoValidationError as error:
             raise serializers.ValidationError(validation_error_detail(error)) from error
+        attrs.update({name: getattr(instance, name) for name in derivable if getattr(instance, name) != before[name]})
         return attrs
 
 

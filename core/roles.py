@@ -22,5 +22,8 @@ INSTRUCTOR_ROLES = {Role.INSTRUCTOR}
 # narrow or widen them with its own `view_roles` / `edit_roles`.
 STAFF_VIEW_ROLES = frozenset({Role.ADMIN, Role.REGION_EDITOR, Role.REGION_VIEWER, Role.BRANCH_SECRETARY, Role.INSTRUCTOR})
 STAFF_EDIT_ROLES = frozenset({Role.ADMIN, Role.REGION_EDITOR})
+# An organization's own records (its member register, its activity records): editors plus the branch
+# secretary of that organization (scope keeps the secretary to it).
+BRANCH_EDIT_ROLES = frozenset(STAFF_EDIT_ROLES | {Role.BRANCH_SECRETARY})
 # Statistics and reports: staff plus the read-only API client.
 STATISTICS_ROLES = frozenset(STAFF_VIEW_ROLES | {Role.STATS_CLIENT})

@@ -327,6 +327,20 @@ class Transfer(models.Model):
 
 # --- floating members -----------------------------------------------------------------------------------
 
+class FloatingRecordQuerySet(ScopedQuerySet):
+    def with_flag(self, today=None):
+        """`flagged`: away 6 months or more with neither organizational life nor dues in the last 6 months."""
+        from django.db.models import Exists, OuterRef
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        since = add_months(today, -6)
+        paid = DuesPayment.objects.filter(member=OuterRef("member"), paid_on__gt=since)
+        return self.annotate(flagged=Q(returned_on__isnull=True, left_on__lte=since)
+                             & (Q(last_contact_on__isnull=True) | Q(last_contact_on__lte=since))
+                             & ~Exists(paid))
+
+
 class FloatingRecord(models.Model):
     """流动党员: away for work; < 6 months with a proof letter, ≥ 6 months with an activity certificate."""
 
@@ -349,7 +363,7 @@ class FloatingRecord(models.Model):
     returned_on = models.DateField(_("returned on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = FloatingRecordQuerySet.as_manager()
     history = HistoricalRecords()
     scope = Scope(region="organization__region", organization="organization", instructor=None)
 

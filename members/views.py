@@ -6,7 +6,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,7 +17,7 @@ from django.views import View
 from core.forms import bootstrapify
 from core.periods import parse_period
 from core.masking import mask_for
-from core.roles import STAFF_EDIT_ROLES, Role
+from core.roles import BRANCH_EDIT_ROLES
 from core.views import (
     Column,
     ObjectActionView,
@@ -27,13 +26,10 @@ from core.views import (
     ObjectHistoryView,
     ObjectListView,
     ScopedObjectMixin,
-    restrict_form_fields,
-    role_allows,
 )
 from organizations.models import PartyOrganization, Region
 
 from . import pipeline, services
-from .api.views import with_flag
 from .balance import LINES, balances, total_balance
 from .filtersets import (
     ApplicantFilterSet,
@@ -58,11 +54,6 @@ from .forms import (
 )
 from .models import Applicant, DuesBand, DuesPayment, FloatingRecord, Member, Transfer, add_months
 
-REGISTER_EDIT_ROLES = STAFF_EDIT_ROLES | {Role.BRANCH_SECRETARY}
-
-
-def _masked(accessor):
-    return lambda obj, user: mask_for(user, getattr(obj, accessor))
 
 
 def _error_messages(request, error):
@@ -76,12 +67,12 @@ class MemberListView(ObjectListView):
     model = Member
     filterset_class = MemberFilterSet
     create_url_name = "members:member_create"
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
     title = gettext_lazy("Party members")
     export_name = "members"
     columns = [
         Column("name", gettext_lazy("Name"), link=True),
-        Column("id_number", gettext_lazy("ID number"), render=_masked("id_number"), sensitive=True),
+        Column("id_number", gettext_lazy("ID number"), sensitive=True),
         Column("gender", gettext_lazy("Gender")),
         Column("organization.name", gettext_lazy("Organization"), sort="organization__code"),
         Column("employer.name", gettext_lazy("Employer"), sort="employer__name"),
@@ -100,7 +91,7 @@ class MemberListView(ObjectListView):
 
 class MemberDetailView(ObjectDetailView):
     model = Member
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
     template_name = "members/member_detail.html"
     detail_fields = ["id_number", "gender", "birth_date", "ethnicity", "phone", "education", "organization",
                      "employer", "standing", "category", "status", "joined_on", "full_on", "probation_ends_on",
@@ -117,7 +108,7 @@ class MemberDetailView(ObjectDetailView):
             "events": member.events.select_related("organization", "recorded_by"),
             "transfers": Transfer.objects.visible_to(user).filter(member=member)
             .select_related("from_organization", "to_organization"),
-            "floating": with_flag(FloatingRecord.objects.visible_to(user).filter(member=member)),
+            "floating": FloatingRecord.objects.visible_to(user).filter(member=member).with_flag(),
             "payments": member.dues_payments.order_by("-month")[:24],
             "income_bases": member.income_bases.all(),
             "dues_now": services.dues_for(member, today),
@@ -136,7 +127,7 @@ class MemberDetailView(ObjectDetailView):
 class MemberEditView(ObjectEditView):
     model = Member
     form_class = MemberForm
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
     def get_form_kwargs(self):
         return {"user": self.request.user}
@@ -153,7 +144,7 @@ class MemberHistoryView(ObjectHistoryView):
 
 class MemberActionView(ObjectActionView):
     model = Member
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
 
 class MemberEventView(MemberActionView):
@@ -232,7 +223,7 @@ class TransferListView(ObjectListView):
     model = Transfer
     filterset_class = TransferFilterSet
     title = gettext_lazy("Transfers")
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
     columns = [
         Column("letter_number", gettext_lazy("Letter number"), link=True),
         Column("member.name", gettext_lazy("Member"), sort="member__name"),
@@ -254,7 +245,7 @@ class TransferListView(ObjectListView):
 
 class TransferDetailView(ObjectDetailView):
     model = Transfer
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
     template_name = "members/transfer_detail.html"
     detail_fields = [("", "member"), "from_organization", "from_external", "to_organization", "to_external",
                      "issued_on", "valid_until", "status", "received_on", "note", "created_by"]
@@ -287,7 +278,7 @@ class TransferPrintView(ScopedObjectMixin, View):
 class TransferReceiveView(ObjectActionView):
     model = Transfer
     form_class = DateForm
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
     def perform(self, transfer, form):
         services.receive_transfer(transfer, self.request.user, received_on=form.cleaned_data["day"])
@@ -296,7 +287,7 @@ class TransferReceiveView(ObjectActionView):
 
 class TransferWithdrawView(ObjectActionView):
     model = Transfer
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
     def get_form(self, obj):
         return StopForm({"reason": "-"})
@@ -320,7 +311,7 @@ class FloatingListView(ObjectListView):
     model = FloatingRecord
     filterset_class = FloatingRecordFilterSet
     title = gettext_lazy("Floating members")
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
     columns = [
         Column("member.name", gettext_lazy("Member"), link=True, sort="member__name"),
         Column("organization.name", gettext_lazy("Home organization"), sort="organization__code"),
@@ -334,18 +325,18 @@ class FloatingListView(ObjectListView):
     ]
 
     def get_base_queryset(self):
-        return with_flag(FloatingRecord.objects.select_related("member", "organization"))
+        return FloatingRecord.objects.select_related("member", "organization").with_flag()
 
 
 class FloatingDetailView(ObjectDetailView):
     model = FloatingRecord
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
     template_name = "members/floatingrecord_detail.html"
     detail_fields = ["organization", "destination", "left_on", "expected_return_on", "document_kind",
                      "document_number", "host_organization", "last_contact_on", "returned_on"]
 
     def get_base_queryset(self):
-        return with_flag(FloatingRecord.objects.select_related("member", "organization"))
+        return FloatingRecord.objects.select_related("member", "organization").with_flag()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -356,7 +347,7 @@ class FloatingDetailView(ObjectDetailView):
 class FloatingReturnView(ObjectActionView):
     model = FloatingRecord
     form_class = DateForm
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
     def perform(self, record, form):
         services.float_back(record, self.request.user, returned_on=form.cleaned_data["day"])
@@ -521,11 +512,11 @@ class ApplicantListView(ObjectListView):
     model = Applicant
     filterset_class = ApplicantFilterSet
     create_url_name = "members:applicant_create"
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
     title = gettext_lazy("Development pipeline")
     columns = [
         Column("name", gettext_lazy("Name"), link=True),
-        Column("id_number", gettext_lazy("ID number"), render=_masked("id_number"), sensitive=True),
+        Column("id_number", gettext_lazy("ID number"), sensitive=True),
         Column("organization.name", gettext_lazy("Organization"), sort="organization__code"),
         Column("stage", gettext_lazy("Stage")),
         Column("applied_on", gettext_lazy("Applied on")),
@@ -542,7 +533,7 @@ class ApplicantListView(ObjectListView):
 
 class ApplicantDetailView(ObjectDetailView):
     model = Applicant
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
     template_name = "members/applicant_detail.html"
     detail_fields = ["id_number", "gender", "birth_date", "phone", "organization", "employer", "stage", "applied_on",
                      "talked_on", "activist_on", "target_on", "training_hours", "introducer_1", "introducer_2",
@@ -578,7 +569,7 @@ def advance_form(applicant, user, data=None):
 class ApplicantEditView(ObjectEditView):
     model = Applicant
     form_class = ApplicantForm
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
 
 class ApplicantHistoryView(ObjectHistoryView):
@@ -587,7 +578,7 @@ class ApplicantHistoryView(ObjectHistoryView):
 
 class ApplicantAdvanceView(ObjectActionView):
     model = Applicant
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
     def get_form(self, applicant):
         return advance_form(applicant, self.request.user, self.request.POST)
@@ -602,7 +593,7 @@ class ApplicantAdvanceView(ObjectActionView):
 class ApplicantAssessView(ObjectActionView):
     model = Applicant
     form_class = AssessmentForm
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
     def perform(self, applicant, form):
         pipeline.add_assessment(applicant, form.cleaned_data["assessed_on"], form.cleaned_data["result"],
@@ -613,7 +604,7 @@ class ApplicantAssessView(ObjectActionView):
 class ApplicantStopView(ObjectActionView):
     model = Applicant
     form_class = StopForm
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
     def perform(self, applicant, form):
         pipeline.stop(applicant, form.cleaned_data["reason"], self.request.user)

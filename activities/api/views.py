@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from core.api import ScopedModelViewSet
 from core.permissions import PortalPagination
-from core.roles import STAFF_EDIT_ROLES, STATISTICS_ROLES, Role
+from core.roles import BRANCH_EDIT_ROLES, STATISTICS_ROLES
 from core.scoping import user_is_unrestricted
 from organizations.models import PartyOrganization, Region
 
@@ -29,8 +29,6 @@ from .serializers import (
     SuggestionSerializer,
 )
 
-# Branch secretaries file their own organization's records; region editors and admins review them.
-ACTIVITY_EDIT_ROLES = STAFF_EDIT_ROLES | {Role.BRANCH_SECRETARY}
 
 
 class ActivityRecordViewSet(ScopedModelViewSet):
@@ -41,7 +39,7 @@ class ActivityRecordViewSet(ScopedModelViewSet):
     serializer_class = ActivityRecordSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = ActivityRecordFilterSet
-    edit_roles = ACTIVITY_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
     def _answer(self, record):
         record = self.get_queryset().get(pk=record.pk)
@@ -112,7 +110,7 @@ class SuggestionViewSet(ScopedModelViewSet):
     serializer_class = SuggestionSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = SuggestionFilterSet
-    edit_roles = ACTIVITY_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
 
 def resolve_compliance_scope(user, region_code, organization_code):

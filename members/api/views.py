@@ -1,5 +1,4 @@
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
@@ -8,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import ScopedModelViewSet, ensure_in_scope
-from core.roles import STAFF_EDIT_ROLES, Role
+from core.roles import BRANCH_EDIT_ROLES
 
 from .. import pipeline, services
 from ..filtersets import (
@@ -18,7 +17,7 @@ from ..filtersets import (
     MemberFilterSet,
     TransferFilterSet,
 )
-from ..models import Applicant, DuesPayment, FloatingRecord, IncomeBase, Member, Transfer, add_months
+from ..models import Applicant, DuesPayment, FloatingRecord, IncomeBase, Member, Transfer
 from .serializers import (
     AdvanceSerializer,
     ApplicantSerializer,
@@ -34,8 +33,6 @@ from .serializers import (
     TransferSerializer,
 )
 
-# Branch secretaries keep their own organization's register (DESIGN.md: the organization holds it).
-REGISTER_EDIT_ROLES = STAFF_EDIT_ROLES | {Role.BRANCH_SECRETARY}
 
 
 class MemberViewSet(ScopedModelViewSet):
@@ -45,7 +42,7 @@ class MemberViewSet(ScopedModelViewSet):
     serializer_class = MemberSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = MemberFilterSet
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
     def perform_create(self, serializer):
         entry = getattr(serializer, "_entry", {})
@@ -85,7 +82,7 @@ class TransferViewSet(ScopedModelViewSet):
     serializer_class = TransferSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = TransferFilterSet
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
     def get_queryset(self):
         services.expire_transfers()
@@ -161,32 +158,22 @@ def _date_field(data, name):
         raise ValidationError({name: error.detail}) from error
 
 
-def with_flag(queryset, today=None):
-    """`flagged`: away for 6 months or more and neither organizational life nor dues in the last 6 months."""
-    today = today or timezone.localdate()
-    since = add_months(today, -6)
-    paid = DuesPayment.objects.filter(member=OuterRef("member"), paid_on__gt=since)
-    return queryset.annotate(flagged=Q(returned_on__isnull=True, left_on__lte=since)
-                             & (Q(last_contact_on__isnull=True) | Q(last_contact_on__lte=since))
-                             & ~Exists(paid))
-
-
 class FloatingRecordViewSet(ScopedModelViewSet):
     queryset = FloatingRecord.objects.select_related("member", "organization")
     serializer_class = FloatingRecordSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = FloatingRecordFilterSet
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
     def get_queryset(self):
-        return with_flag(super().get_queryset())
+        return super().get_queryset().with_flag()
 
     def perform_create(self, serializer):
         with transaction.atomic():
             record = FloatingRecord(**serializer.validated_data)
             record = services.float_out(record, self.request.user)
             ensure_in_scope(self.request.user, record)
-            serializer.instance = with_flag(FloatingRecord.objects.filter(pk=record.pk)).get()
+            serializer.instance = FloatingRecord.objects.filter(pk=record.pk).with_flag().get()
 
     def perform_update(self, serializer):
         from rest_framework.exceptions import ValidationError
@@ -201,7 +188,7 @@ class FloatingRecordViewSet(ScopedModelViewSet):
                                 returned_on=_date_field(self.request.data, "returned_on"))
             serializer.instance.refresh_from_db()
         super().perform_update(serializer)
-        serializer.instance = with_flag(FloatingRecord.objects.filter(pk=serializer.instance.pk)).get()
+        serializer.instance = FloatingRecord.objects.filter(pk=serializer.instance.pk).with_flag().get()
 
     @extend_schema(request=FloatingReturnSerializer, responses=FloatingRecordSerializer)
     @action(detail=True, methods=["post"], url_path="return")
@@ -210,7 +197,7 @@ class FloatingRecordViewSet(ScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         record = services.float_back(self.get_object(), request.user,
                                      returned_on=serializer.validated_data.get("returned_on") or timezone.localdate())
-        return Response(FloatingRecordSerializer(with_flag(FloatingRecord.objects.filter(pk=record.pk)).get(),
+        return Response(FloatingRecordSerializer(FloatingRecord.objects.filter(pk=record.pk).with_flag().get(),
                                                  context=self.get_serializer_context()).data)
 
 
@@ -221,7 +208,7 @@ class DuesPaymentViewSet(ScopedModelViewSet):
     serializer_class = DuesPaymentSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = DuesPaymentFilterSet
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
     http_method_names = ["get", "post", "head", "options"]  # a recorded payment is corrected by the treasurer
 
     def perform_create(self, serializer):
@@ -235,7 +222,7 @@ class DuesPaymentViewSet(ScopedModelViewSet):
 class IncomeBaseViewSet(ScopedModelViewSet):
     queryset = IncomeBase.objects.select_related("member")
     serializer_class = IncomeBaseSerializer
-    edit_roles = REGISTER_EDIT_ROLES
+    edit_roles = BRANCH_EDIT_ROLES
 
 
 
@@ -248,22 +235,7 @@ class ApplicantViewSet(ScopedModelViewSet):
     serializer_class = ApplicantSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = ApplicantFilterSet
-    edit_roles = REGISTER_EDIT_ROLES
-
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            applicant = Applicant(**serializer.validated_data)
-            applicant.full_clean()  # derives birth date and gender from the ID number
-            applicant.save()
-            ensure_in_scope(self.request.user, applicant)
-            serializer.instance = applicant
-
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            applicant = serializer.save()
-            applicant.full_clean()
-            applicant.save()
-            ensure_in_scope(self.request.user, applicant)
+    edit_roles = BRANCH_EDIT_ROLES
 
     def _answer(self, applicant):
         return Response(ApplicantSerializer(Applicant.objects.get(pk=applicant.pk),

@@ -202,20 +202,19 @@ def test_accepting_a_record_counts_as_organization_life_for_a_floating_member(wo
     from activities import services
     from activities.models import ActivityRecord, Attendance
     from members.models import FloatingRecord
-    from members.api.views import with_flag
     from tests.activities.helpers import make_member, make_record
 
     member = make_member(world.org_a)
     floating = FloatingRecord.objects.create(member=member, organization=world.org_a, destination="深圳",
                                              left_on=datetime.date(2025, 1, 1), document_kind="activity_certificate")
-    assert with_flag(FloatingRecord.objects.filter(pk=floating.pk)).get().flagged
+    assert FloatingRecord.objects.filter(pk=floating.pk).with_flag().get().flagged
     today = datetime.date.today()
     record = make_record(world.org_a, held_on=today, status=ActivityRecord.Status.SUBMITTED)
     Attendance.objects.create(record=record, member=member, present=True)
     services.accept(record, world.editor_a)
     floating.refresh_from_db()
     assert floating.last_contact_on == today
-    assert not with_flag(FloatingRecord.objects.filter(pk=floating.pk)).get().flagged
+    assert not FloatingRecord.objects.filter(pk=floating.pk).with_flag().get().flagged
 
 
 def test_attendance_follows_where_the_member_was_held_on_the_day(world):
