@@ -23,6 +23,8 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.models import add_months
+
 from .models import ActivityRecord, FrequencyRule
 
 UNIT_RANK = {"month": 0, "quarter": 1, "year": 2}
@@ -61,19 +63,14 @@ def parse_period(text) -> Period:
     return unit_containing("year", datetime.date(year, 1, 1))
 
 
-def _add_months(day, months):
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
 def unit_containing(unit, day) -> Period:
     if unit == "year":
         return Period("year", datetime.date(day.year, 1, 1), datetime.date(day.year + 1, 1, 1))
     if unit == "quarter":
         start = datetime.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
-        return Period("quarter", start, _add_months(start, 3))
+        return Period("quarter", start, add_months(start, 3))
     start = datetime.date(day.year, day.month, 1)
-    return Period("month", start, _add_months(start, 1))
+    return Period("month", start, add_months(start, 1))
 
 
 def rule_units(rule_unit, period: Period) -> list[Period]:

@@ -7,9 +7,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
+from stdnum.cn import ric
 
-from .models import Applicant, DuesPayment, FloatingRecord, IncomeBase, Member, MemberEvent, add_months
-from .services import float_out, issue_transfer, receive_transfer, record_event
+from organizations.validators import normalize_id_number, parse_id_number
+
+from .models import Applicant, DuesBand, DuesPayment, FloatingRecord, IncomeBase, Member, MemberEvent, add_months
+from .services import dues_for, float_out, issue_transfer, receive_transfer, record_event
 
 
 def seed_member_life(rng, organizations):
@@ -34,19 +37,19 @@ def seed_member_life(rng, organizations):
     record_event(register[19], MemberEvent.Kind.DECEASED, today - datetime.timedelta(days=90), None)
     # income bases and this year's dues for the first forty members; every fifth one is behind
     payers = [m for m in register[20:60] if m.left_on is None]
-    IncomeBase.objects.bulk_create([IncomeBase(member=m, effective_month=datetime.date(today.year, 1, 1),
-                                               monthly_income=Decimal(rng.choice([2800, 4500, 6000, 9000, 12000])))
-                                    for m in payers])
-    from .services import dues_for
-
+    bases = IncomeBase.objects.bulk_create([
+        IncomeBase(member=m, effective_month=datetime.date(today.year, 1, 1),
+                   monthly_income=Decimal(rng.choice([2800, 4500, 6000, 9000, 12000]))) for m in payers])
+    bands = list(DuesBand.objects.all())
     payments = []
-    for i, member in enumerate(payers):
+    for i, (member, base) in enumerate(zip(payers, bases)):
+        amount = dues_for(member, today, bands=bands, income=base.monthly_income)  # one income all year
         months = today.month - 1 - (3 if i % 5 == 0 else 0)
         for month in range(1, months + 1):
             day = datetime.date(today.year, month, 1)
             if day >= member.joined_on.replace(day=1):
                 payments.append(DuesPayment(member=member, organization_id=member.organization_id, month=day,
-                                            amount=dues_for(member, day), paid_on=day + datetime.timedelta(days=9)))
+                                            amount=amount, paid_on=day + datetime.timedelta(days=9)))
     bulk_create_with_history(payments, DuesPayment)
     # the pipeline in the first organization: an applicant due for the talk, an activist, a development target
     home = organizations[0]
@@ -62,9 +65,6 @@ def seed_member_life(rng, organizations):
                                            target_on=datetime.date(today.year - 1, 4, 1), stage="target",
                                            training_hours=26)),
     ]
-    from organizations.validators import normalize_id_number, parse_id_number
-    from stdnum.cn import ric
-
     for name, number, fields in people:
         number = number[:17] + ric.calc_check_digit(number)
         birth, gender = parse_id_number(number)

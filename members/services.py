@@ -249,7 +249,8 @@ def withdraw_transfer(transfer, user) -> Transfer:
 
 
 def expire_transfers(today=None) -> int:
-    """Letters past their validity without a receipt expire (run daily by celery beat, and on reading)."""
+    """Letters past their validity without a receipt are marked expired; called whenever transfers are read
+    (one indexed query when nothing is stale), so lists and the API never show a stale "issued"."""
     today = today or timezone.localdate()
     from simple_history.utils import bulk_update_with_history
 

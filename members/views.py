@@ -4,6 +4,7 @@ pipeline and its reminders. Every query goes through `visible_to(user)`; ID and 
 
 import datetime
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
@@ -287,10 +288,8 @@ class TransferReceiveView(ObjectActionView):
 
 class TransferWithdrawView(ObjectActionView):
     model = Transfer
+    form_class = forms.Form  # nothing to fill in: the button is the whole request
     edit_roles = BRANCH_EDIT_ROLES
-
-    def get_form(self, obj):
-        return StopForm({"reason": "-"})
 
     def perform(self, transfer, form):
         services.withdraw_transfer(transfer, self.request.user)
