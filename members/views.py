@@ -159,12 +159,6 @@ class MemberEventView(MemberActionView):
                                       probation_ends_on=data.get("probation_ends_on"))
         return _("Recorded: %(event)s.") % {"event": event.get_kind_display()}
 
-    def get_form(self, obj):
-        form = EventForm(self.request.POST)
-        # a move or transfer may name any organization in the system, like a transfer letter
-        form.fields["organization"].queryset = PartyOrganization.objects.all()
-        return form
-
 
 class TransferIssueView(MemberActionView):
     form_class = TransferForm
