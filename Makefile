@@ -34,7 +34,7 @@ bench: $(STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=static --ignore=tests --ignore=bench
+	$(PY) manage.py makemessages -l zh_Hans --no-location --no-wrap --ignore=.venv --ignore=static --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv
 
 check-deploy: $(STAMP)
