@@ -568,18 +568,34 @@ class FundOverviewView(ScopedObjectMixin, View):
                 balance = _total(in_lines.get(key)) - _total(out_lines.get(key))
                 children.append({"region": line["region"], "own": line["own"], "cells": cells,
                                  "income": sum(cells), "spent": spent, "balance": balance})
-        organizations = self.organization_rows(user, region, year)
+        organization, due = None, None
+        code = request.GET.get("organization")
+        if code:
+            organization = PartyOrganization.objects.visible_to(user).filter(code=code).first()
+            if organization is None:
+                raise Http404
+            due = services.fiscal_allocation_due(organization, year)
+            due["total"] = due["by_scale"] + due["by_member"]
+            received = dict(FundIncome.objects.filter(organization=organization, year=year).order_by()
+                            .values_list("source").annotate(t=Sum("amount_yuan")))
+            due["received_scale"] = received.get(FundSource.FISCAL_SCALE) or 0
+            due["received_member"] = received.get(FundSource.FISCAL_MEMBER) or 0
+        organizations = self.organization_rows(user, region, year, organization)
         return render(request, "activities/fund_overview.html", {
             "title": _("Activity funds"), "year": year, "region": region, "sources": sources,
-            "children": children, "organizations": organizations,
+            "children": children if organization is None else [], "organizations": organizations,
+            "organization": organization, "due": due,
         })
 
     @staticmethod
-    def organization_rows(user, region, year):
+    def organization_rows(user, region, year, organization=None):
         """Organizations registered in the region itself (a secretary: their own), at most 200, each with
         the year's income by source, spending and balance at the year's end: four grouped queries."""
         visible = PartyOrganization.objects.visible_to(user)
-        organizations = visible.filter(region=region) if region is not None else visible
+        if organization is not None:
+            organizations = visible.filter(pk=organization.pk)
+        else:
+            organizations = visible.filter(region=region) if region is not None else visible
         organizations = list(organizations.order_by("code")[:200])
         ids = [o.pk for o in organizations]
         end = datetime.date(year, 12, 31)
