@@ -219,6 +219,7 @@ class PairingResultSerializer(ModelCleanMixin, serializers.ModelSerializer):
     class Meta:
         model = PairingResult
         fields = ["id", "pairing", "year", "activities_held", "projects", "evaluation", "summary"]
+        validators = []  # the model's clean() names the year already recorded, in the user's language
 
     def get_fields(self):
         fields = super().get_fields()

@@ -152,6 +152,7 @@ class DemonstrationSiteReviewSerializer(_ScopedParentMixin, ModelCleanMixin, ser
     class Meta:
         model = DemonstrationSiteReview
         fields = ["id", "site", "year", "passed", "note"]
+        validators = []  # the model's clean() says which year was reviewed already, in the user's language
 
 
 class MeetingSerializer(ModelCleanMixin, serializers.ModelSerializer):
