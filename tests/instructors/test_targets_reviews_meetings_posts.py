@@ -134,4 +134,8 @@ def test_temporary_posts_on_the_instructor_page_and_api(work, client):
                                                             "position": "科长", "start_on": "2026-03-01"},
                     format="json").status_code == 400
     assert TemporaryPost.objects.count() == 2
+    assert client.get(reverse("instructors:post_create", args=[work.other.pk])).status_code == 404
+    theirs = TemporaryPost.objects.create(instructor=work.other, unit="某局", position="科员", start_on="2025-06-01")
+    assert client.get(reverse("instructors:post_edit", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("instructors:post_history", args=[theirs.pk])).status_code == 404
     assert api_as(work.instructor_user).get("/api/v1/instructor-temporary-posts/").json()["count"] == 2
