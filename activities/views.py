@@ -516,10 +516,6 @@ class AssessmentResultEditView(ObjectEditView):
 
 # --- activity funds -------------------------------------------------------------------------------
 
-def _source_columns():
-    return [value for value, _label in FundSource.choices]
-
-
 class FundOverviewView(ScopedObjectMixin, View):
     """Activity funds of a year: per child region, income by source, spending and balance; per organization
     registered in the region (or, for a secretary, their own), the same with the balance carried over."""
