@@ -1,4 +1,5 @@
-"""Configurable lists (frequency rules, checklists, assessment schemes), for administrators. Activity records
+"""Configurable lists (frequency rules, checklists, assessment schemes with their rating rules, fund allocation
+rules), for administrators. Activity records
 are filed and reviewed through the portal's pages and API only (their workflow lives in services.py)."""
 
 from django.contrib import admin
@@ -6,7 +7,15 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import NoDeleteMixin
 
-from .models import AssessmentAspect, AssessmentScheme, Checklist, ChecklistItem, FrequencyRule
+from .models import (
+    AssessmentAspect,
+    AssessmentRatingRule,
+    AssessmentScheme,
+    Checklist,
+    ChecklistItem,
+    FrequencyRule,
+    FundAllocationRule,
+)
 
 
 @admin.register(FrequencyRule)
@@ -32,7 +41,21 @@ class AssessmentAspectInline(admin.TabularInline):
     can_delete = False
 
 
+class AssessmentRatingRuleInline(admin.TabularInline):
+    """A scheme's rating as rows: from N aspects met, this rating at this level."""
+
+    model = AssessmentRatingRule
+    extra = 0
+    can_delete = False
+
+
 @admin.register(AssessmentScheme)
 class AssessmentSchemeAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["code", "name"]
-    inlines = [AssessmentAspectInline]
+    inlines = [AssessmentAspectInline, AssessmentRatingRuleInline]
+
+
+@admin.register(FundAllocationRule)
+class FundAllocationRuleAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["basis", "scale", "amount_yuan", "from_year"]
+    list_filter = ["basis", "from_year"]

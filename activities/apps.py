@@ -20,4 +20,7 @@ class ActivitiesConfig(AppConfig):
             MenuItem(_("Checklist results (five ones)"), "activities:checklist_result_list", STAFF_VIEW_ROLES, group, 54),
             MenuItem(_("Organization assessment results"), "activities:assessment_result_list", STAFF_VIEW_ROLES,
                      group, 55),
+            MenuItem(_("Activity funds"), "activities:fund_overview", STAFF_VIEW_ROLES, group, 56),
+            MenuItem(_("Fund spendings"), "activities:fund_spending_list", STAFF_VIEW_ROLES, group, 57),
+            MenuItem(_("Pairings and co-construction"), "activities:pairing_list", STAFF_VIEW_ROLES, group, 58),
         )

@@ -4,7 +4,17 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import NaturalKeyFilter, SearchFilter, SubtreeFilter, YesNoFilter
 
 from .compliance import parse_period
-from .models import ActivityKind, ActivityRecord, AssessmentResult, ChecklistResult, Suggestion
+from .models import (
+    ActivityKind,
+    ActivityRecord,
+    AssessmentResult,
+    ChecklistResult,
+    FundIncome,
+    FundSource,
+    FundSpending,
+    Pairing,
+    Suggestion,
+)
 
 
 class PeriodFilter(django_filters.CharFilter):
@@ -68,8 +78,53 @@ class AssessmentResultFilterSet(django_filters.FilterSet):
     region = SubtreeFilter(field_name="organization__region", label=_("Region"))
     organization = NaturalKeyFilter(model_label="organizations.PartyOrganization", to_field_name="code",
                                     label=_("Organization code"))
+    enterprise = NaturalKeyFilter(model_label="organizations.Enterprise", to_field_name="uscc",
+                                  label=_("Enterprise USCC"))
     year = django_filters.NumberFilter(label=_("Year"), min_value=1900, max_value=2999)
 
     class Meta:
         model = AssessmentResult
-        fields = ["region", "organization", "year", "scheme"]
+        fields = ["region", "organization", "enterprise", "year", "scheme"]
+
+
+class FundIncomeFilterSet(django_filters.FilterSet):
+    region = SubtreeFilter(field_name="organization__region", label=_("Region"))
+    organization = NaturalKeyFilter(model_label="organizations.PartyOrganization", to_field_name="code",
+                                    label=_("Organization code"))
+    year = django_filters.NumberFilter(label=_("Year"), min_value=1900, max_value=2999)
+    source = django_filters.ChoiceFilter(choices=FundSource.choices, label=_("Source"))
+
+    class Meta:
+        model = FundIncome
+        fields = ["region", "organization", "year", "source"]
+
+
+class FundSpendingFilterSet(django_filters.FilterSet):
+    q = SearchFilter(fields=("purpose", "payee"))
+    region = SubtreeFilter(field_name="organization__region", label=_("Region"))
+    organization = NaturalKeyFilter(model_label="organizations.PartyOrganization", to_field_name="code",
+                                    label=_("Organization code"))
+    year = django_filters.NumberFilter(field_name="spent_on", lookup_expr="year", label=_("Year"),
+                                     min_value=1900, max_value=2999)
+
+    class Meta:
+        model = FundSpending
+        fields = ["q", "region", "organization", "year"]
+
+
+class PairingFilterSet(django_filters.FilterSet):
+    q = SearchFilter(fields=("partner_name", "partner_organization__name", "organization__name"))
+    region = SubtreeFilter(field_name="organization__region", label=_("Region"))
+    organization = NaturalKeyFilter(model_label="organizations.PartyOrganization", to_field_name="code",
+                                    label=_("Organization code"))
+    kind = django_filters.ChoiceFilter(choices=Pairing.Kind.choices, label=_("Kind"))
+    in_force_on = django_filters.DateFilter(method="filter_in_force", label=_("In force on"))
+
+    class Meta:
+        model = Pairing
+        fields = ["q", "region", "organization", "kind", "in_force_on"]
+
+    def filter_in_force(self, queryset, name, value):
+        from django.db.models import Q  # noqa: PLC0415
+
+        return queryset.filter(Q(started_on__lte=value), Q(ended_on__isnull=True) | Q(ended_on__gt=value))

@@ -4,7 +4,16 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import DateInput, NaturalKeyField
 from organizations.models import Enterprise, PartyOrganization
 
-from .models import ActivityRecord, AssessmentResult, ChecklistResult, Suggestion
+from .models import (
+    ActivityRecord,
+    AssessmentResult,
+    ChecklistResult,
+    FundIncome,
+    FundSpending,
+    Pairing,
+    PairingResult,
+    Suggestion,
+)
 
 
 class ActivityRecordForm(forms.ModelForm):
@@ -74,20 +83,71 @@ class AssessmentResultForm(forms.ModelForm):
 
     class Meta:
         model = AssessmentResult
-        fields = ["organization", "scheme", "year", "rating", "aspects_met", "evidence"]
+        fields = ["organization", "enterprise", "scheme", "year", "rating", "aspects_met", "evidence"]
         widgets = {"aspects_met": forms.CheckboxSelectMultiple, "evidence": forms.Textarea(attrs={"rows": 4})}
+
+    enterprise = NaturalKeyField(Enterprise.objects.all(), "uscc", label=_("Enterprise USCC (plaque)"),
+                                 required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rating"].required = False
-        self.fields["rating"].help_text = _("Left empty: given by the scheme from the aspects met (one star per "
-                                            "aspect; 双强六好 met when every aspect is).")
+        self.fields["rating"].help_text = _("Left empty: given by the scheme's rating rules from the aspects met.")
 
     def clean(self):
+        from django.core.exceptions import ValidationError  # noqa: PLC0415
+
         from .services import rating_for
 
         data = super().clean()
-        if not data.get("rating") and data.get("scheme"):
-            data["rating"] = rating_for(data["scheme"], data.get("aspects_met") or [])
-            self.instance.rating = data["rating"]
+        aspects = data.get("aspects_met") or []
+        scheme = data.get("scheme")
+        wrong = [a.name for a in aspects if scheme is not None and a.scheme_id != scheme.pk]
+        if wrong:
+            self.add_error("aspects_met", _("These aspects belong to another scheme: %(names)s.") % {
+                "names": "、".join(wrong)})
+        elif not data.get("rating") and scheme is not None:
+            try:
+                data["rating"] = rating_for(scheme, aspects)
+            except ValidationError as error:
+                self.add_error("rating", error.message_dict["rating"])
+            else:
+                self.instance.rating = data["rating"]
         return data
+
+
+class FundIncomeForm(forms.ModelForm):
+    organization = NaturalKeyField(PartyOrganization.objects.all(), "code", label=_("Organization code"))
+
+    class Meta:
+        model = FundIncome
+        fields = ["organization", "year", "source", "amount_yuan", "received_on", "note"]
+        widgets = {"received_on": DateInput()}
+
+
+class FundSpendingForm(forms.ModelForm):
+    organization = NaturalKeyField(PartyOrganization.objects.all(), "code", label=_("Organization code"))
+
+    class Meta:
+        model = FundSpending
+        fields = ["organization", "spent_on", "amount_yuan", "purpose", "payee"]
+        widgets = {"spent_on": DateInput()}
+
+
+class PairingForm(forms.ModelForm):
+    organization = NaturalKeyField(PartyOrganization.objects.all(), "code", label=_("Organization code"))
+    partner_organization = NaturalKeyField(PartyOrganization.objects.all(), "code",
+                                           label=_("Partner organization code"), required=False)
+
+    class Meta:
+        model = Pairing
+        fields = ["organization", "kind", "partner_organization", "partner_name", "started_on", "ended_on",
+                  "content"]
+        widgets = {"started_on": DateInput(), "ended_on": DateInput(), "content": forms.Textarea(attrs={"rows": 3})}
+
+
+class PairingResultForm(forms.ModelForm):
+    class Meta:
+        model = PairingResult
+        fields = ["year", "activities_held", "projects", "evaluation", "summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}

@@ -1,6 +1,7 @@
 """Organizational life: activity records with attendance and attachments, frequency rules, suggestions,
 checklists ("five ones") and assessment schemes (star rating, 双强六好) with yearly results."""
 
+import datetime
 import zipfile
 
 from django.conf import settings
@@ -427,6 +428,11 @@ class AssessmentResult(models.Model):
     aspects_met = models.ManyToManyField(AssessmentAspect, verbose_name=_("aspects met"), blank=True,
                                          related_name="results")
     evidence = models.TextField(_("evidence"), blank=True)
+    # 挂牌评星: the enterprise whose plaque carries the rating (one the organization covers that year).
+    enterprise = models.ForeignKey("organizations.Enterprise", verbose_name=_("enterprise (plaque)"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="assessment_results")
+    # The level of the scheme's rating rule the rating is (None: a rating given by hand that no rule names).
+    level = models.PositiveSmallIntegerField(_("level"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[aspects_met])
@@ -444,3 +450,381 @@ class AssessmentResult(models.Model):
 
     def get_absolute_url(self):
         return reverse("activities:assessment_result_edit", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        check_year(self.year)
+        if self.enterprise_id and self.organization_id and self.year:
+            from organizations.models import CoverageLink  # noqa: PLC0415 - a lower app
+
+            start, end = datetime.date(self.year, 1, 1), datetime.date(self.year + 1, 1, 1)
+            covered = CoverageLink.objects.filter(
+                organization_id=self.organization_id, enterprise_id=self.enterprise_id, valid_from__lt=end,
+            ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start)).exists()
+            if not covered:
+                raise ValidationError({"enterprise": _("%(organization)s did not cover this enterprise in "
+                                                       "%(year)s; the plaque goes to an enterprise it covers.") % {
+                    "organization": self.organization, "year": self.year}})
+
+    def save(self, *args, **kwargs):
+        if self.scheme_id:
+            self.level = (AssessmentRatingRule.objects.filter(scheme_id=self.scheme_id, rating=self.rating)
+                          .values_list("level", flat=True).first())
+        super().save(*args, **kwargs)
+
+
+class AssessmentRatingRule(models.Model):
+    """A scheme's rating as data: with at least `min_aspects_met` aspects met, the result is `rating` at
+    `level` (higher is better). The rule with the highest threshold reached applies; no scheme is coded."""
+
+    scheme = models.ForeignKey(AssessmentScheme, verbose_name=_("scheme"), on_delete=models.PROTECT,
+                               related_name="rating_rules")
+    min_aspects_met = models.PositiveSmallIntegerField(_("from aspects met"))
+    rating = models.CharField(_("rating"), max_length=50)
+    level = models.PositiveSmallIntegerField(_("level"), help_text=_("0 is the lowest; totals are counted by "
+                                                                        "level."))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheme_id", "-min_aspects_met"]
+        verbose_name = _("rating rule")
+        verbose_name_plural = _("rating rules")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "min_aspects_met"], name="rating_rule_one_per_threshold"),
+            models.UniqueConstraint(fields=["scheme", "level"], name="rating_rule_one_per_level"),
+        ]
+
+    def __str__(self):
+        return f"{self.scheme} ≥ {self.min_aspects_met}: {self.rating}"
+
+    def clean(self):
+        super().clean()
+        if self.scheme_id and self.min_aspects_met is not None:
+            total = self.scheme.aspects.count()
+            if self.min_aspects_met > total:
+                raise ValidationError({"min_aspects_met": _(
+                    "The scheme has only %(total)d aspects; a rule cannot ask for %(wanted)d.") % {
+                    "total": total, "wanted": self.min_aspects_met}})
+
+
+# --- activity funds ---------------------------------------------------------------------------------
+
+class FundSource(models.TextChoices):
+    MANAGEMENT_FEE = "management_fee", _("Enterprise management fees")
+    FISCAL_SCALE = "fiscal_scale", _("Fiscal allocation by enterprise scale")
+    FISCAL_MEMBER = "fiscal_member", _("Fiscal allocation by member")
+    DUES_RETURNED = "dues_returned", _("Dues returned")
+    OTHER = "other", _("Other")
+
+
+class FundAllocationRule(models.Model):
+    """How much the fiscal allocation gives a year: a base per covered enterprise of a scale, or an amount
+    per member. Data (edited in the admin), defaults by migration; the latest rule from a year applies."""
+
+    class Basis(models.TextChoices):
+        SCALE = "scale", _("Per enterprise of a scale")
+        MEMBER = "member", _("Per member")
+
+    basis = models.CharField(_("basis"), max_length=16, choices=Basis.choices)
+    scale = models.CharField(_("scale"), max_length=16, blank=True,
+                             choices=[("micro", _("Micro")), ("small", _("Small")), ("medium", _("Medium")),
+                                      ("large", _("Large"))])
+    amount_yuan = models.DecimalField(_("amount (yuan a year)"), max_digits=12, decimal_places=2)
+    from_year = models.PositiveSmallIntegerField(_("from year"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["basis", "scale", "-from_year"]
+        verbose_name = _("fund allocation rule")
+        verbose_name_plural = _("fund allocation rules")
+        constraints = [
+            models.UniqueConstraint(fields=["basis", "scale", "from_year"], name="fund_rule_once_a_year"),
+            models.CheckConstraint(condition=Q(amount_yuan__gte=0), name="fund_rule_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        what = self.get_scale_display() if self.basis == self.Basis.SCALE else self.get_basis_display()
+        return f"{what} {self.amount_yuan} ({self.from_year}–)"
+
+    def clean(self):
+        super().clean()
+        if self.basis == self.Basis.SCALE and not self.scale:
+            raise ValidationError({"scale": _("A rule per enterprise names the scale it applies to.")})
+        if self.basis == self.Basis.MEMBER and self.scale:
+            raise ValidationError({"scale": _("A rule per member applies to every scale; leave the scale empty.")})
+        if self.amount_yuan is not None and self.amount_yuan < 0:
+            raise ValidationError({"amount_yuan": _("The amount cannot be negative.")})
+
+
+def check_year(year, field="year"):
+    if year is not None and not 2000 <= year <= 2100:
+        raise ValidationError({field: _("Give a year between 2000 and 2100.")})
+
+
+class FundIncome(models.Model):
+    """Money an organization received for its activities in a year, by source."""
+
+    organization = models.ForeignKey("organizations.PartyOrganization", verbose_name=_("organization"),
+                                     on_delete=models.PROTECT, related_name="fund_incomes")
+    year = models.PositiveSmallIntegerField(_("year"))
+    source = models.CharField(_("source"), max_length=32, choices=FundSource.choices)
+    amount_yuan = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    received_on = models.DateField(_("received on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+    scope = ORG_SCOPE
+
+    class Meta:
+        ordering = ["-year", "-received_on", "-id"]
+        verbose_name = _("fund income")
+        verbose_name_plural = _("fund incomes")
+        indexes = [models.Index(fields=["organization", "year"])]
+        constraints = [models.CheckConstraint(condition=Q(amount_yuan__gt=0), name="fund_income_positive")]
+
+    def __str__(self):
+        return f"{self.organization} {self.year} {self.get_source_display()} {self.amount_yuan}"
+
+    def get_absolute_url(self):
+        return reverse("activities:fund_income_detail", args=[self.pk])
+
+    def get_edit_url(self):
+        return reverse("activities:fund_income_edit", args=[self.pk])
+
+    def get_history_url(self):
+        return reverse("activities:fund_income_history", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        check_year(self.year)
+        if self.amount_yuan is not None and self.amount_yuan <= 0:
+            raise ValidationError({"amount_yuan": _("The amount must be more than zero.")})
+        if self.received_on and self.year and self.received_on.year != self.year:
+            raise ValidationError({"received_on": _("The money of %(year)s is received in %(year)s.") % {
+                "year": self.year}})
+        if self.organization_id and self.received_on and self.received_on < self.organization.established_on:
+            raise ValidationError({"received_on": _("The organization was established only on %(day)s.") % {
+                "day": self.organization.established_on}})
+
+
+class FundSpending(models.Model):
+    """Money an organization spent on its activities, with its receipts. It may not exceed the balance."""
+
+    organization = models.ForeignKey("organizations.PartyOrganization", verbose_name=_("organization"),
+                                     on_delete=models.PROTECT, related_name="fund_spendings")
+    spent_on = models.DateField(_("spent on"))
+    amount_yuan = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    purpose = models.CharField(_("purpose"), max_length=200)
+    payee = models.CharField(_("payee"), max_length=100, blank=True)
+    activity = models.ForeignKey(ActivityRecord, verbose_name=_("activity record"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="fund_spendings")
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+    scope = ORG_SCOPE
+
+    class Meta:
+        ordering = ["-spent_on", "-id"]
+        verbose_name = _("fund spending")
+        verbose_name_plural = _("fund spendings")
+        indexes = [models.Index(fields=["organization", "spent_on"])]
+        constraints = [models.CheckConstraint(condition=Q(amount_yuan__gt=0), name="fund_spending_positive")]
+
+    def __str__(self):
+        return f"{self.spent_on} {self.purpose} {self.amount_yuan}"
+
+    def get_absolute_url(self):
+        return reverse("activities:fund_spending_detail", args=[self.pk])
+
+    def get_edit_url(self):
+        return reverse("activities:fund_spending_edit", args=[self.pk])
+
+    def get_history_url(self):
+        return reverse("activities:fund_spending_history", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.amount_yuan is not None and self.amount_yuan <= 0:
+            raise ValidationError({"amount_yuan": _("The amount must be more than zero.")})
+        if self.activity_id and self.organization_id and self.activity.organization_id != self.organization_id:
+            raise ValidationError({"activity": _("The activity record belongs to another organization.")})
+        if self.organization_id and self.spent_on and self.spent_on < self.organization.established_on:
+            raise ValidationError({"spent_on": _("The organization was established only on %(day)s.") % {
+                "day": self.organization.established_on}})
+
+
+def receipt_path(instance, filename):
+    import uuid  # noqa: PLC0415
+
+    extension = ATTACHMENT_TYPES.get(instance.content_type, "")
+    return f"funds/{instance.spending_id}/{uuid.uuid4().hex}{extension}"
+
+
+class FundReceipt(models.Model):
+    """A receipt (invoice, photo of a voucher) of a spending: the attachments' storage and checks."""
+
+    spending = models.ForeignKey(FundSpending, verbose_name=_("fund spending"), on_delete=models.PROTECT,
+                                 related_name="receipts")
+    file = models.FileField(_("file"), storage=private_storage, upload_to=receipt_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100, editable=False)
+    size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
+                                    on_delete=models.PROTECT, related_name="+", editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+    scope = Scope(region="spending__organization__region", organization="spending__organization", instructor=None)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("activities:fund_receipt_download", args=[self.pk])
+
+    @property
+    def is_image(self):
+        return self.content_type.startswith("image/")
+
+
+# --- pairing and co-construction (结对共建, 村企共建) -------------------------------------------------
+
+class Pairing(models.Model):
+    """An organization paired with another organization or with a village, community or organ for joint
+    building, from started_on (inclusive) to ended_on (exclusive), with its yearly results."""
+
+    class Kind(models.TextChoices):
+        ORGAN = "organ", _("With an organ's party organization")
+        VILLAGE = "village", _("Village–enterprise co-construction")
+        COMMUNITY = "community", _("Community–enterprise co-construction")
+        ENTERPRISE = "enterprise", _("Between enterprises' party organizations")
+        OTHER = "other", _("Other")
+
+    organization = models.ForeignKey("organizations.PartyOrganization", verbose_name=_("organization"),
+                                     on_delete=models.PROTECT, related_name="pairings")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    partner_organization = models.ForeignKey("organizations.PartyOrganization", verbose_name=_("partner organization"),
+                                             null=True, blank=True, on_delete=models.PROTECT,
+                                             related_name="pairings_as_partner")
+    partner_name = models.CharField(_("partner (village, community, organ)"), max_length=200, blank=True,
+                                    help_text=_("When the partner is not a party organization in the register."))
+    started_on = models.DateField(_("start"))
+    ended_on = models.DateField(_("end (exclusive)"), null=True, blank=True)
+    content = models.TextField(_("agreed content"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+    scope = ORG_SCOPE
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        constraints = [
+            models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gt=models.F("started_on")),
+                                   name="pairing_dates_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} ⇄ {self.partner}"
+
+    @property
+    def partner(self):
+        return self.partner_organization or self.partner_name
+
+    def get_absolute_url(self):
+        return reverse("activities:pairing_detail", args=[self.pk])
+
+    def get_edit_url(self):
+        return reverse("activities:pairing_edit", args=[self.pk])
+
+    def get_history_url(self):
+        return reverse("activities:pairing_history", args=[self.pk])
+
+    def is_in_force_on(self, day):
+        return self.started_on <= day and (self.ended_on is None or day < self.ended_on)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        has_org, has_name = bool(self.partner_organization_id), bool(self.partner_name.strip())
+        if has_org == has_name:
+            errors["partner_name"] = _("Name the partner either as a party organization of the register or by "
+                                       "name (a village, community or organ), not both.")
+        elif has_org and self.partner_organization_id == self.organization_id:
+            errors["partner_organization"] = _("An organization cannot be paired with itself.")
+        if self.started_on and self.ended_on and self.ended_on <= self.started_on:
+            errors["ended_on"] = _("The end date must be after the start date.")
+        if self.organization_id and self.started_on and self.started_on < self.organization.established_on:
+            errors["started_on"] = _("The organization was established only on %(day)s.") % {
+                "day": self.organization.established_on}
+        if not errors and self.organization_id and self.started_on:
+            same = Pairing.objects.filter(organization_id=self.organization_id)
+            same = same.filter(partner_organization_id=self.partner_organization_id) if has_org \
+                else same.filter(partner_name=self.partner_name.strip())
+            same = same.exclude(pk=self.pk).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=self.started_on))
+            if self.ended_on:
+                same = same.filter(started_on__lt=self.ended_on)
+            clash = same.first()
+            if clash is not None:
+                errors["started_on"] = _("This organization is already paired with this partner from %(day)s; "
+                                         "end that pairing first.") % {"day": clash.started_on}
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.partner_name = self.partner_name.strip()
+        super().save(*args, **kwargs)
+
+
+class PairingResult(models.Model):
+    """What a pairing achieved in a year."""
+
+    class Evaluation(models.TextChoices):
+        EXCELLENT = "excellent", _("Excellent")
+        GOOD = "good", _("Good")
+        FAIR = "fair", _("Fair")
+        POOR = "poor", _("Poor")
+
+    pairing = models.ForeignKey(Pairing, verbose_name=_("pairing"), on_delete=models.PROTECT, related_name="results")
+    year = models.PositiveSmallIntegerField(_("year"))
+    activities_held = models.PositiveSmallIntegerField(_("joint activities held"), default=0)
+    projects = models.PositiveSmallIntegerField(_("projects carried out"), default=0)
+    summary = models.TextField(_("results"))
+    evaluation = models.CharField(_("evaluation"), max_length=16, choices=Evaluation.choices)
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+    scope = Scope(region="pairing__organization__region", organization="pairing__organization", instructor=None)
+
+    class Meta:
+        ordering = ["pairing_id", "-year"]
+        verbose_name = _("pairing result")
+        verbose_name_plural = _("pairing results")
+        constraints = [models.UniqueConstraint(fields=["pairing", "year"], name="pairing_result_once_a_year")]
+
+    def __str__(self):
+        return f"{self.pairing} {self.year}"
+
+    def get_absolute_url(self):
+        return self.pairing.get_absolute_url()
+
+    def clean(self):
+        super().clean()
+        check_year(self.year)
+        if self.pairing_id and self.year:
+            pairing = self.pairing
+            last_year = (pairing.ended_on - datetime.timedelta(days=1)).year if pairing.ended_on \
+                else None
+            if self.year < pairing.started_on.year or (last_year is not None and self.year > last_year):
+                raise ValidationError({"year": _("The pairing was not in force in %(year)s.") % {"year": self.year}})
+            if PairingResult.objects.filter(pairing_id=self.pairing_id, year=self.year).exclude(pk=self.pk).exists():
+                raise ValidationError({"year": _("This pairing already has its results of %(year)s.") % {
+                    "year": self.year}})

@@ -200,14 +200,109 @@ def add_attachment(record, user, uploaded_file):
     return attachment
 
 
-def rating_for(scheme, aspects_met) -> str:
-    """The rating a scheme gives for the aspects met: the star rating counts one star per aspect met (five
-    aspects, one to five stars); other schemes (双强六好) are met when every aspect is."""
-    from django.utils import translation
+def rating_rule_for(scheme, aspects_met):
+    """The scheme's rating rule for the aspects met: the one with the highest threshold reached (rules are
+    data, `AssessmentRatingRule`; no scheme is named in code). None when the scheme has no rule that fits."""
+    met = len({a.pk for a in aspects_met})
+    return scheme.rating_rules.filter(min_aspects_met__lte=met).order_by("-min_aspects_met").first()
 
-    met = len(set(a.pk for a in aspects_met))
-    total = scheme.aspects.count()
-    with translation.override("zh-hans"):  # a stored rating reads the same whatever the assessor's language
-        if scheme.code == "star_rating":
-            return "★" * met if met else str(_("No star"))
-        return str(_("Standard met") if total and met >= total else _("Standard not met"))
+
+def rating_for(scheme, aspects_met) -> str:
+    """The rating a scheme's rules give for the aspects met (e.g. 星级评定: one star per aspect; 双强六好 and
+    五个一: 达标 when every aspect is met). A scheme without rules gives no rating: it must be typed."""
+    rule = rating_rule_for(scheme, aspects_met)
+    if rule is None:
+        raise ValidationError({"rating": _("The scheme %(scheme)s has no rating rule for %(met)d aspects met; "
+                                           "give the rating by hand or add the rule.") % {
+            "scheme": scheme, "met": len({a.pk for a in aspects_met})}})
+    return rule.rating
+
+
+# --- activity funds ------------------------------------------------------------------------------
+
+def fund_balance(organization_id, up_to=None):
+    """Income minus spending of an organization, everything received and spent up to `up_to` (inclusive,
+    default: all). Funds carry over from year to year."""
+    from django.db.models import Sum  # noqa: PLC0415
+
+    from .models import FundIncome, FundSpending  # noqa: PLC0415
+
+    incomes = FundIncome.objects.filter(organization_id=organization_id)
+    spendings = FundSpending.objects.filter(organization_id=organization_id)
+    if up_to is not None:
+        incomes, spendings = incomes.filter(received_on__lte=up_to), spendings.filter(spent_on__lte=up_to)
+    received = incomes.aggregate(s=Sum("amount_yuan"))["s"] or 0
+    spent = spendings.aggregate(s=Sum("amount_yuan"))["s"] or 0
+    return received - spent
+
+
+@transaction.atomic
+def save_spending(user, spending):
+    """Create or change a spending; it may not take the organization's funds below zero, neither on its day
+    nor later (the organization row is locked so two spendings at once cannot both pass the check)."""
+    from organizations.models import PartyOrganization  # noqa: PLC0415
+
+    from .models import FundSpending  # noqa: PLC0415
+
+    check_may_file(user, spending.organization)
+    list(PartyOrganization.objects.select_for_update().filter(pk=spending.organization_id).values_list("pk"))
+    spending.full_clean()
+    previous = None
+    if spending.pk:
+        previous = FundSpending.objects.filter(pk=spending.pk).values("amount_yuan", "spent_on",
+                                                                      "organization_id").first()
+    # The balance at the spending's day without it, and at the end (a later spending must stay covered).
+    for day in (spending.spent_on, None):
+        balance = fund_balance(spending.organization_id, day)
+        if previous and previous["organization_id"] == spending.organization_id and (
+                day is None or previous["spent_on"] <= day):
+            balance += previous["amount_yuan"]
+        if spending.amount_yuan > balance:
+            if day is not None:
+                message = _("The spending exceeds the organization's activity funds: %(balance)s yuan available "
+                            "on %(day)s.") % {"balance": balance, "day": day.isoformat()}
+            else:
+                message = _("The spending would leave later spendings uncovered: only %(balance)s yuan remain "
+                            "once they are counted.") % {"balance": balance}
+            raise ValidationError({"amount_yuan": message})
+    spending._history_user = user
+    spending.save()
+    return spending
+
+
+def add_receipt(spending, user, uploaded_file):
+    """Attach a receipt to a spending: the same size and content checks and private storage as activity
+    attachments."""
+    from .models import FundReceipt  # noqa: PLC0415
+
+    check_may_file(user, spending.organization)
+    content_type = validate_attachment(uploaded_file)
+    name = (getattr(uploaded_file, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    receipt = FundReceipt(spending=spending, original_name=name, content_type=content_type,
+                          size=uploaded_file.size, uploaded_by=user)
+    receipt.file.save("upload", uploaded_file, save=False)
+    receipt._history_user = user
+    receipt.save()
+    return receipt
+
+
+def fiscal_allocation_due(organization, year):
+    """What the fiscal allocation rules give an organization for `year`: the base of each enterprise it
+    covers on 1 January by that enterprise's scale, plus the amount per member it holds on 1 January."""
+    import datetime  # noqa: PLC0415
+
+    from organizations.models import CoverageLink  # noqa: PLC0415
+
+    from .models import FundAllocationRule  # noqa: PLC0415
+
+    day = datetime.date(year, 1, 1)
+    rules = {}
+    for rule in FundAllocationRule.objects.filter(from_year__lte=year).order_by("from_year"):
+        rules[(rule.basis, rule.scale)] = rule.amount_yuan  # the latest rule from a year on wins
+    scales = list(CoverageLink.objects.active_on(day).filter(organization=organization)
+                  .values_list("enterprise__scale", flat=True))
+    by_scale = sum((rules.get(("scale", scale), 0) for scale in scales), 0)
+    members = Member.objects.held_in_on(organization.pk, day).count()
+    per_member = rules.get(("member", ""), 0)
+    return {"enterprises": len(scales), "by_scale": by_scale, "members": members,
+            "per_member": per_member, "by_member": per_member * members}

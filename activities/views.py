@@ -1,9 +1,12 @@
 """Pages: activity records (file, review, attachments, history), compliance with drill-down, secretary
-reminders, suggestions, checklists and assessment results."""
+reminders, suggestions, checklists and assessment results (totals per region and level), activity funds
+(income, spending with receipts, balances), pairings and co-construction."""
 
+import datetime
 from collections import defaultdict
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.http import FileResponse, Http404
@@ -31,10 +34,14 @@ from organizations.models import PartyOrganization, Region
 
 from . import services
 from .compliance import Plan, parse_period, unit_containing
+from .figures import breakdown, figures_region
 from .filters import (
     ActivityRecordFilterSet,
     AssessmentResultFilterSet,
     ChecklistResultFilterSet,
+    FundIncomeFilterSet,
+    FundSpendingFilterSet,
+    PairingFilterSet,
     SuggestionFilterSet,
 )
 from .forms import (
@@ -43,10 +50,23 @@ from .forms import (
     AttachmentForm,
     ChecklistResultForm,
     EmptyForm,
+    FundIncomeForm,
+    FundSpendingForm,
+    PairingForm,
+    PairingResultForm,
     ReturnForm,
     SuggestionForm,
 )
 from .models import ActivityKind, ActivityRecord, AssessmentResult, Attachment, ChecklistResult, FrequencyRule, Suggestion
+from .models import (
+    AssessmentScheme,
+    FundIncome,
+    FundReceipt,
+    FundSource,
+    FundSpending,
+    Pairing,
+    PairingResult,
+)
 
 
 
@@ -431,9 +451,11 @@ class AssessmentResultListView(ObjectListView):
     filterset_class = AssessmentResultFilterSet
     create_url_name = "activities:assessment_result_create"
     title = gettext_lazy("Organization assessment results")
+    template_name = "activities/assessment_result_list.html"
     columns = [
         Column("year", gettext_lazy("Year")),
         Column("organization.name", gettext_lazy("Organization"), sort="organization__code", link=True),
+        Column("enterprise.name", gettext_lazy("Enterprise (plaque)"), sort="enterprise__name"),
         Column("scheme.name", gettext_lazy("Scheme"), sort="scheme__code"),
         Column("rating", gettext_lazy("Rating")),
         Column("aspects", gettext_lazy("Aspects met"), sort=None,
@@ -442,7 +464,43 @@ class AssessmentResultListView(ObjectListView):
     ]
 
     def get_base_queryset(self):
-        return AssessmentResult.objects.select_related("organization", "scheme").prefetch_related("aspects_met")
+        return AssessmentResult.objects.select_related("organization", "enterprise", "scheme").prefetch_related(
+            "aspects_met")
+
+    def get_extra_context(self):
+        """Totals per region and level of the filtered results: per scheme and year, how many at each
+        level of its rating rules, per child region (one grouped query)."""
+        queryset, _filterset = self.filtered_queryset()
+        region = figures_region(self.request.user, self.request.GET.get("region"))
+        years = sorted(set(queryset.order_by().values_list("year", flat=True).distinct()), reverse=True)
+        year = years[0] if years else None
+        try:
+            year = int(self.request.GET.get("year") or year or 0) or None
+        except ValueError:
+            year = None
+        schemes = list(AssessmentScheme.objects.prefetch_related("rating_rules").filter(
+            pk__in=queryset.order_by().values("scheme_id")))
+        tables = []
+        for scheme in schemes:
+            rules = sorted(scheme.rating_rules.all(), key=lambda r: -r.level)
+            rows = queryset.filter(scheme=scheme, year=year)
+            if region is not None:
+                lines = breakdown(rows, "organization__region__path", region, group_by=("level",), n=Count("id"))
+            else:
+                counts = dict(rows.order_by().values_list("level").annotate(n=Count("id")))
+                lines = [{"region": None, "own": True, "groups": {k: {"n": v} for k, v in counts.items()}}]
+            body = []
+            totals = defaultdict(int)
+            for line in lines:
+                cells = [line["groups"].get(rule.level, {}).get("n", 0) for rule in rules]
+                other = line["groups"].get(None, {}).get("n", 0)
+                for index, value in enumerate(cells + [other]):
+                    totals[index] += value
+                body.append({"line": line, "cells": cells, "other": other, "total": sum(cells) + other})
+            tables.append({"scheme": scheme, "rules": rules, "rows": body,
+                           "totals": [totals[i] for i in range(len(rules) + 1)],
+                           "total": sum(totals.values())})
+        return {"level_tables": tables, "figures_year": year, "figures_region_obj": region}
 
 
 class AssessmentResultEditView(ObjectEditView):
@@ -454,3 +512,317 @@ class AssessmentResultEditView(ObjectEditView):
 
         return reverse("activities:assessment_result_list")
 
+
+
+# --- activity funds -------------------------------------------------------------------------------
+
+class FundOverviewView(ScopedObjectMixin, View):
+    """Activity funds of a year: per child region, income by source, spending and balance; per organization
+    registered in the region (or, for a secretary, their own), the same with the balance carried over."""
+
+    model = FundIncome
+    view_roles = STATISTICS_ROLES - {Role.STATS_CLIENT}
+
+    def get(self, request):
+        user = request.user
+        today = timezone.localdate()
+        try:
+            year = int(request.GET.get("year") or today.year)
+            if not 2000 <= year <= 2100:
+                raise ValueError
+        except ValueError:
+            messages.error(request, _("Give a year between 2000 and 2100."))
+            year = today.year
+        region = figures_region(user, request.GET.get("region"))
+        incomes = FundIncome.objects.visible_to(user)
+        spendings = FundSpending.objects.visible_to(user)
+        sources = FundSource.choices
+        children = []
+        if region is not None:
+            income_lines = breakdown(incomes.filter(year=year), "organization__region__path", region,
+                                     group_by=("source",), total=Sum("amount_yuan"))
+            spent_lines = {line["region"].pk: line for line in breakdown(
+                spendings.filter(spent_on__year=year), "organization__region__path", region, total=Sum("amount_yuan"))}
+            # balance at the year's end: everything received minus everything spent up to then
+            end = datetime.date(year, 12, 31)
+            in_lines = {line["region"].pk: line for line in breakdown(
+                incomes.filter(received_on__lte=end), "organization__region__path", region, total=Sum("amount_yuan"))}
+            out_lines = {line["region"].pk: line for line in breakdown(
+                spendings.filter(spent_on__lte=end), "organization__region__path", region, total=Sum("amount_yuan"))}
+            by_region = {line["region"].pk: line for line in income_lines}
+            keys = [r.pk for r in [region] + list(Region.objects.filter(path__startswith=region.path,
+                                                                          depth=region.depth + 1).order_by("path"))]
+            names = {line["region"].pk: line for line in income_lines + list(spent_lines.values())
+                     + list(in_lines.values()) + list(out_lines.values())}
+            for key in keys:
+                if key not in names:
+                    continue
+                line = names[key]
+                groups = by_region.get(key, {"groups": {}})["groups"]
+                cells = [groups.get(value, {}).get("total") or 0 for value, _label in sources]
+                spent = _total(spent_lines.get(key))
+                balance = _total(in_lines.get(key)) - _total(out_lines.get(key))
+                children.append({"region": line["region"], "own": line["own"], "cells": cells,
+                                 "income": sum(cells), "spent": spent, "balance": balance})
+        organization, due = None, None
+        code = request.GET.get("organization")
+        if code:
+            organization = PartyOrganization.objects.visible_to(user).filter(code=code).first()
+            if organization is None:
+                raise Http404
+            due = services.fiscal_allocation_due(organization, year)
+            due["total"] = due["by_scale"] + due["by_member"]
+            received = dict(FundIncome.objects.filter(organization=organization, year=year).order_by()
+                            .values_list("source").annotate(t=Sum("amount_yuan")))
+            due["received_scale"] = received.get(FundSource.FISCAL_SCALE) or 0
+            due["received_member"] = received.get(FundSource.FISCAL_MEMBER) or 0
+        organizations = self.organization_rows(user, region, year, organization)
+        return render(request, "activities/fund_overview.html", {
+            "title": _("Activity funds"), "year": year, "region": region, "sources": sources,
+            "children": children if organization is None else [], "organizations": organizations,
+            "organization": organization, "due": due,
+        })
+
+    @staticmethod
+    def organization_rows(user, region, year, organization=None):
+        """Organizations registered in the region itself (a secretary: their own), at most 200, each with
+        the year's income by source, spending and balance at the year's end: four grouped queries."""
+        visible = PartyOrganization.objects.visible_to(user)
+        if organization is not None:
+            organizations = visible.filter(pk=organization.pk)
+        else:
+            organizations = visible.filter(region=region) if region is not None else visible
+        organizations = list(organizations.order_by("code")[:200])
+        ids = [o.pk for o in organizations]
+        end = datetime.date(year, 12, 31)
+        income = defaultdict(dict)
+        for org_id, source, total in (FundIncome.objects.filter(organization_id__in=ids, year=year).order_by()
+                                      .values_list("organization_id", "source").annotate(t=Sum("amount_yuan"))):
+            income[org_id][source] = total
+        spent = dict(FundSpending.objects.filter(organization_id__in=ids, spent_on__year=year).order_by()
+                     .values_list("organization_id").annotate(t=Sum("amount_yuan")))
+        received_to = dict(FundIncome.objects.filter(organization_id__in=ids, received_on__lte=end).order_by()
+                           .values_list("organization_id").annotate(t=Sum("amount_yuan")))
+        spent_to = dict(FundSpending.objects.filter(organization_id__in=ids, spent_on__lte=end).order_by()
+                        .values_list("organization_id").annotate(t=Sum("amount_yuan")))
+        rows = []
+        for org in organizations:
+            cells = [income[org.pk].get(value) or 0 for value, _label in FundSource.choices]
+            if not any(cells) and not spent.get(org.pk) and not received_to.get(org.pk):
+                continue
+            rows.append({"organization": org, "cells": cells, "income": sum(cells), "spent": spent.get(org.pk) or 0,
+                         "balance": (received_to.get(org.pk) or 0) - (spent_to.get(org.pk) or 0)})
+        return rows
+
+
+def _total(line):
+    if not line:
+        return 0
+    return sum((group.get("total") or 0) for group in line["groups"].values())
+
+
+class FundIncomeListView(ObjectListView):
+    model = FundIncome
+    filterset_class = FundIncomeFilterSet
+    create_url_name = "activities:fund_income_create"
+    title = gettext_lazy("Fund incomes")
+    columns = [
+        Column("year", gettext_lazy("Year")),
+        Column("organization.name", gettext_lazy("Organization"), sort="organization__code", link=True),
+        Column("source", gettext_lazy("Source")),
+        Column("amount_yuan", gettext_lazy("Amount (yuan)")),
+        Column("received_on", gettext_lazy("Received on")),
+        Column("note", gettext_lazy("Note"), sort=None),
+    ]
+
+    def get_base_queryset(self):
+        return FundIncome.objects.select_related("organization")
+
+
+class FundIncomeDetailView(ObjectDetailView):
+    model = FundIncome
+    detail_fields = ["organization", "year", "source", "amount_yuan", "received_on", "note"]
+
+    def get_base_queryset(self):
+        return FundIncome.objects.select_related("organization")
+
+
+class FundIncomeEditView(ObjectEditView):
+    model = FundIncome
+    form_class = FundIncomeForm
+
+
+class FundIncomeHistoryView(ObjectHistoryView):
+    model = FundIncome
+
+
+class FundSpendingListView(ObjectListView):
+    model = FundSpending
+    filterset_class = FundSpendingFilterSet
+    create_url_name = "activities:fund_spending_create"
+    edit_roles = BRANCH_EDIT_ROLES
+    title = gettext_lazy("Fund spendings")
+    columns = [
+        Column("spent_on", gettext_lazy("Spent on"), link=True),
+        Column("organization.name", gettext_lazy("Organization"), sort="organization__code"),
+        Column("purpose", gettext_lazy("Purpose")),
+        Column("payee", gettext_lazy("Payee")),
+        Column("amount_yuan", gettext_lazy("Amount (yuan)")),
+        Column("receipt_count", gettext_lazy("Receipts"), sort="receipt_count",
+               render=lambda obj, user: str(obj.receipt_count)),
+    ]
+
+    def get_base_queryset(self):
+        return FundSpending.objects.select_related("organization").annotate(receipt_count=Count("receipts"))
+
+
+class FundSpendingDetailView(ObjectDetailView):
+    model = FundSpending
+    edit_roles = BRANCH_EDIT_ROLES
+    detail_fields = ["organization", "spent_on", "amount_yuan", "purpose", "payee", "activity"]
+
+    def get_base_queryset(self):
+        return FundSpending.objects.select_related("organization", "activity")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["receipts"] = self.object.receipts.all()
+        context["receipt_form"] = bootstrapify(AttachmentForm())
+        context["balance"] = services.fund_balance(self.object.organization_id)
+        return context
+
+
+class FundSpendingEditView(ObjectEditView):
+    model = FundSpending
+    form_class = FundSpendingForm
+    edit_roles = BRANCH_EDIT_ROLES
+
+    def save(self, form):
+        return services.save_spending(self.request.user, form.save(commit=False))
+
+
+class FundSpendingHistoryView(ObjectHistoryView):
+    model = FundSpending
+    edit_roles = BRANCH_EDIT_ROLES
+
+
+class FundReceiptUploadView(ObjectActionView):
+    model = FundSpending
+    edit_roles = BRANCH_EDIT_ROLES
+
+    def get_form(self, obj):
+        return AttachmentForm(self.request.POST, self.request.FILES)
+
+    def perform(self, obj, form):
+        with transaction.atomic():
+            services.add_receipt(obj, self.request.user, form.cleaned_data["file"])
+        return _("Receipt added.")
+
+
+class FundReceiptDownloadView(ScopedObjectMixin, View):
+    """A receipt's bytes only through the caller's scope (else 404), like activity attachments."""
+
+    model = FundReceipt
+
+    def get(self, request, pk):
+        receipt = self.get_queryset().filter(pk=pk).first()
+        if receipt is None:
+            raise Http404
+        return attachment_response(receipt)
+
+
+# --- pairing and co-construction --------------------------------------------------------------------
+
+class PairingListView(ObjectListView):
+    model = Pairing
+    filterset_class = PairingFilterSet
+    create_url_name = "activities:pairing_create"
+    template_name = "activities/pairing_list.html"
+    title = gettext_lazy("Pairings and co-construction")
+    columns = [
+        Column("organization.name", gettext_lazy("Organization"), sort="organization__code", link=True),
+        Column("kind", gettext_lazy("Kind")),
+        Column("partner", gettext_lazy("Partner"), sort=None),
+        Column("started_on", gettext_lazy("Start")),
+        Column("ended_on", gettext_lazy("End (exclusive)")),
+    ]
+
+    def get_base_queryset(self):
+        return Pairing.objects.select_related("organization", "partner_organization")
+
+    def get_extra_context(self):
+        """Pairings in force on a day (today unless `in_force_on`) per child region and kind: one query."""
+        queryset, filterset = self.filtered_queryset()
+        day = timezone.localdate()
+        if filterset is not None and filterset.is_bound and filterset.is_valid() and \
+                filterset.form.cleaned_data.get("in_force_on"):
+            day = filterset.form.cleaned_data["in_force_on"]
+        in_force = queryset.filter(Q(started_on__lte=day), Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        kinds = Pairing.Kind.choices
+        region = figures_region(self.request.user, self.request.GET.get("region"))
+        lines = []
+        if region is not None:
+            for line in breakdown(in_force, "organization__region__path", region, group_by=("kind",),
+                                  n=Count("id")):
+                cells = [line["groups"].get(value, {}).get("n", 0) for value, _label in kinds]
+                lines.append({"region": line["region"], "own": line["own"], "cells": cells, "total": sum(cells)})
+        totals = dict(in_force.order_by().values_list("kind").annotate(n=Count("id")))
+        return {"pairing_day": day, "pairing_kinds": kinds, "pairing_lines": lines,
+                "pairing_totals": [totals.get(value, 0) for value, _label in kinds],
+                "pairing_total": sum(totals.values())}
+
+
+class PairingDetailView(ObjectDetailView):
+    model = Pairing
+    detail_fields = ["organization", "kind", "partner_organization", "partner_name", "started_on", "ended_on",
+                     "content"]
+
+    def get_base_queryset(self):
+        return Pairing.objects.select_related("organization", "partner_organization")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["results"] = self.object.results.order_by("-year")
+        return context
+
+
+class PairingEditView(ObjectEditView):
+    model = Pairing
+    form_class = PairingForm
+
+    def get_form(self, instance, data=None, files=None):
+        form = super().get_form(instance, data, files)
+        # The partner may be any organization of the register (another county's organ, say): its code is
+        # looked up in the whole register, and the pairing belongs to (and is scoped by) `organization`.
+        form.fields["partner_organization"].queryset = PartyOrganization.objects.all()
+        return form
+
+
+class PairingHistoryView(ObjectHistoryView):
+    model = Pairing
+
+
+class PairingResultEditView(ObjectEditView):
+    """Add (pairing_pk) or change (pk) a pairing's yearly results, from the pairing's page."""
+
+    model = PairingResult
+    form_class = PairingResultForm
+
+    def pairing(self):
+        try:
+            return Pairing.objects.visible_to(self.request.user).get(pk=self.kwargs["pairing_pk"])
+        except Pairing.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def get(self, request, *args, **kwargs):
+        if "pairing_pk" in self.kwargs:
+            self.pairing()
+        return super().get(request, *args, **kwargs)
+
+    def save(self, form):
+        result = form.save(commit=False)
+        if result.pairing_id is None:
+            result.pairing = self.pairing()
+        result.full_clean()
+        result.save()
+        return result

@@ -8,11 +8,14 @@ from .models import (
     AssessmentScheme,
     Assignment,
     DemonstrationSite,
+    DemonstrationSiteReview,
     Instructor,
     Meeting,
     ResponsibilityTarget,
+    TemporaryPost,
     Training,
     Visit,
+    check_meeting_attendees,
 )
 
 
@@ -52,8 +55,32 @@ class AssignmentForm(forms.ModelForm):
 class TargetForm(forms.ModelForm):
     class Meta:
         model = ResponsibilityTarget
-        fields = ["description", "due_on", "outcome", "outcome_note"]
-        widgets = {"due_on": DateInput()}
+        fields = ["description", "due_on", "outcome", "achieved_on", "evidence", "outcome_note"]
+        widgets = {"due_on": DateInput(), "achieved_on": DateInput(), "evidence": forms.Textarea(attrs={"rows": 3}),
+                   "outcome_note": forms.Textarea(attrs={"rows": 3})}
+
+
+class TargetOutcomeForm(TargetForm):
+    """What an instructor records on their own target: the outcome, its day and evidence (not the target)."""
+
+    class Meta(TargetForm.Meta):
+        fields = ["outcome", "achieved_on", "evidence", "outcome_note"]
+
+
+class SiteReviewForm(forms.ModelForm):
+    class Meta:
+        model = DemonstrationSiteReview
+        fields = ["year", "passed", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+
+class TemporaryPostForm(forms.ModelForm):
+    enterprise = NaturalKeyField(Enterprise.objects.all(), "uscc", label=_("Enterprise USCC"), required=False)
+
+    class Meta:
+        model = TemporaryPost
+        fields = ["unit", "position", "enterprise", "start_on", "end_on", "note"]
+        widgets = {"start_on": DateInput(), "end_on": DateInput()}
 
 
 class BulkAssignForm(forms.Form):
@@ -107,6 +134,17 @@ class MeetingForm(_AttendanceForm):
         model = Meeting
         fields = ["region", "held_on", "topic", "attendees"]
         widgets = {"held_on": DateInput()}
+
+    def clean(self):
+        from django.core.exceptions import ValidationError  # noqa: PLC0415
+
+        data = super().clean()
+        if data.get("region") and data.get("held_on") and data.get("attendees"):
+            try:
+                check_meeting_attendees(data["region"], data["held_on"], list(data["attendees"].select_related("region")))
+            except ValidationError as error:
+                self.add_error("attendees", error.message_dict["attendees"])
+        return data
 
 
 class TrainingForm(_AttendanceForm):

@@ -292,6 +292,9 @@ class ResponsibilityTarget(models.Model):
     due_on = models.DateField(_("due on"))
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.OPEN)
     outcome_note = models.TextField(_("outcome note"), blank=True)
+    achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True,
+                                help_text=_("What shows the outcome: the organization formed, minutes, documents."))
 
     objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -304,6 +307,98 @@ class ResponsibilityTarget(models.Model):
 
     def __str__(self):
         return self.description
+
+    def get_absolute_url(self):
+        return reverse("instructors:assignment_detail", args=[self.assignment_id])
+
+    def get_edit_url(self):
+        return reverse("instructors:target_edit", args=[self.pk])
+
+    def get_history_url(self):
+        return reverse("instructors:target_history", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.outcome == self.Outcome.MET:
+            if not self.achieved_on:
+                errors["achieved_on"] = _("A target met needs the day it was achieved.")
+            if not self.evidence.strip():
+                errors["evidence"] = _("A target met needs its evidence.")
+        elif self.achieved_on:
+            errors["achieved_on"] = _("Only a target met has a day it was achieved.")
+        if self.outcome == self.Outcome.MISSED and not self.outcome_note.strip():
+            errors["outcome_note"] = _("Say why the target was missed.")
+        if self.assignment_id and self.achieved_on and self.achieved_on < self.assignment.start_on:
+            errors["achieved_on"] = _("The assignment started only on %(day)s.") % {
+                "day": self.assignment.start_on.isoformat()}
+        if self.assignment_id and self.due_on and self.due_on < self.assignment.start_on:
+            errors["due_on"] = _("A target falls due after the assignment starts (%(day)s).") % {
+                "day": self.assignment.start_on.isoformat()}
+        if errors:
+            raise ValidationError(errors)
+
+
+class TemporaryPost(models.Model):
+    """An instructor on a temporary post (挂职): the unit, the position held there and the dates."""
+
+    instructor = models.ForeignKey(Instructor, verbose_name=_("instructor"), on_delete=models.PROTECT,
+                                   related_name="temporary_posts")
+    unit = models.CharField(_("unit"), max_length=200)
+    position = models.CharField(_("position"), max_length=100)
+    enterprise = models.ForeignKey("organizations.Enterprise", verbose_name=_("enterprise"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="temporary_posts",
+                                   help_text=_("When the post is in an enterprise of the register."))
+    start_on = models.DateField(_("start"))
+    end_on = models.DateField(_("end (exclusive)"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+    scope = Scope(region="instructor__region", organization=None, instructor="instructor")
+
+    class Meta:
+        ordering = ["-start_on", "id"]
+        verbose_name = _("temporary post")
+        verbose_name_plural = _("temporary posts")
+        constraints = [
+            models.CheckConstraint(condition=Q(end_on__isnull=True) | Q(end_on__gt=models.F("start_on")),
+                                   name="temporary_post_dates_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.instructor} · {self.unit} {self.position}"
+
+    def get_absolute_url(self):
+        return reverse("instructors:instructor_detail", args=[self.instructor_id])
+
+    def get_edit_url(self):
+        return reverse("instructors:post_edit", args=[self.pk])
+
+    def get_history_url(self):
+        return reverse("instructors:post_history", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.start_on and self.end_on and self.end_on <= self.start_on:
+            raise ValidationError({"end_on": _("The end date must be after the start date.")})
+        if self.instructor_id and self.start_on:
+            person = self.instructor
+            if self.start_on < person.active_from:
+                raise ValidationError({"start_on": _("The post starts before the instructor is active (%(day)s).")
+                                       % {"day": person.active_from.isoformat()}})
+            if person.active_to and (self.end_on is None or self.end_on > person.active_to):
+                raise ValidationError({"end_on": _("The post must end by the end of the instructor's activity "
+                                                   "(%(day)s).") % {"day": person.active_to.isoformat()}})
+            overlapping = TemporaryPost.objects.filter(instructor_id=self.instructor_id).exclude(pk=self.pk).filter(
+                Q(end_on__isnull=True) | Q(end_on__gt=self.start_on))
+            if self.end_on:
+                overlapping = overlapping.filter(start_on__lt=self.end_on)
+            clash = overlapping.first()
+            if clash is not None:
+                raise ValidationError({"start_on": _("The instructor already holds a temporary post at %(unit)s "
+                                                     "from %(day)s; one post at a time.") % {
+                    "unit": clash.unit, "day": clash.start_on.isoformat()}})
 
 
 PHOTO_TYPES = {".jpg", ".jpeg", ".png"}
@@ -383,6 +478,21 @@ class Meeting(models.Model):
 
     def get_absolute_url(self):
         return reverse("instructors:meeting_detail", args=[self.pk])
+
+    def get_history_url(self):
+        return reverse("instructors:meeting_history", args=[self.pk])
+
+
+def check_meeting_attendees(region, held_on, attendees):
+    """Those who attend a region's meeting are instructors of that region (or below) active on the day."""
+    wrong = [p.name for p in attendees if not p.is_active_on(held_on)]
+    if wrong:
+        raise ValidationError({"attendees": _("Not active as instructors on %(day)s: %(names)s.") % {
+            "day": held_on.isoformat(), "names": "、".join(wrong)}})
+    outside = [p.name for p in attendees if not p.region.path.startswith(region.path)]
+    if outside:
+        raise ValidationError({"attendees": _("Not dispatched by %(region)s or a region below it: %(names)s.") % {
+            "region": region, "names": "、".join(outside)}})
 
 
 class AssessmentScheme(models.Model):
@@ -469,3 +579,26 @@ class DemonstrationSiteReview(models.Model):
 
     def __str__(self):
         return f"{self.site} {self.year}"
+
+    def get_absolute_url(self):
+        return reverse("instructors:site_detail", args=[self.site_id])
+
+    def get_edit_url(self):
+        return reverse("instructors:site_review_edit", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.year is not None and not 2000 <= self.year <= 2100:
+            raise ValidationError({"year": _("Give a year between 2000 and 2100.")})
+        if self.site_id and self.year:
+            site = self.site
+            if self.year < site.designated_on.year:
+                raise ValidationError({"year": _("The site was designated only in %(year)s.") % {
+                    "year": site.designated_on.year}})
+            if site.revoked_on and self.year > site.revoked_on.year:
+                raise ValidationError({"year": _("The site was revoked in %(year)s.") % {
+                    "year": site.revoked_on.year}})
+            if DemonstrationSiteReview.objects.filter(site_id=self.site_id, year=self.year).exclude(
+                    pk=self.pk).exists():
+                raise ValidationError({"year": _("This site has already been reviewed for %(year)s.") % {
+                    "year": self.year}})

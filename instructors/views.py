@@ -40,16 +40,21 @@ from .forms import (
     DemonstrationSiteForm,
     InstructorForm,
     MeetingForm,
+    SiteReviewForm,
     TargetForm,
+    TargetOutcomeForm,
+    TemporaryPostForm,
     TrainingForm,
     VisitForm,
 )
 from .models import (
     Assignment,
     DemonstrationSite,
+    DemonstrationSiteReview,
     Instructor,
     Meeting,
     ResponsibilityTarget,
+    TemporaryPost,
     Training,
     Visit,
 )
@@ -106,6 +111,7 @@ class InstructorDetailView(ObjectDetailView):
         context["meetings"] = Meeting.objects.filter(attendees=person)
         context["trainings"] = person.trainings.all()
         context["assessments"] = person.assessments.select_related("scheme")
+        context["posts"] = person.temporary_posts.select_related("enterprise")
         context["can_file_visit"] = user.role == Role.INSTRUCTOR or self.can_edit
         context["assess_form"] = bootstrapify(AssessForm(initial={"year": today.year - 1}))
         return context
@@ -176,6 +182,8 @@ class AssignmentDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["targets"] = self.object.targets.all()
+        context["can_record_outcomes"] = self.can_edit or (
+            self.request.user.role == Role.INSTRUCTOR and self.object.instructor_id == self.request.user.scope_instructor_id)
         # the enterprise's whole assignment history, as far as the user may see it
         context["enterprise_history"] = (Assignment.objects.visible_to(self.request.user)
                                          .filter(enterprise_id=self.object.enterprise_id)
@@ -223,6 +231,27 @@ class TargetCreateView(ObjectEditView):
 
     def get_success_url(self, obj):
         return obj.assignment.get_absolute_url()
+
+
+class TargetEditView(ObjectEditView):
+    """Change a target from the assignment's page: editors the whole target, the instructor it belongs to
+    (scope keeps them to their own) its outcome, the day it was achieved and the evidence."""
+
+    model = ResponsibilityTarget
+    form_class = TargetForm
+    edit_roles = STAFF_EDIT_ROLES | {Role.INSTRUCTOR}
+
+    def get_form(self, instance, data=None, files=None):
+        if self.request.user.role == Role.INSTRUCTOR:
+            self.form_class = TargetOutcomeForm
+        return super().get_form(instance, data, files)
+
+    def get_success_url(self, obj):
+        return obj.assignment.get_absolute_url()
+
+
+class TargetHistoryView(ObjectHistoryView):
+    model = ResponsibilityTarget
 
 
 class AssignmentHistoryView(ObjectHistoryView):
@@ -344,6 +373,54 @@ class DemonstrationSiteDetailView(ObjectDetailView):
 class DemonstrationSiteEditView(ObjectEditView):
     model = DemonstrationSite
     form_class = DemonstrationSiteForm
+
+
+class _ChildEditView(ObjectEditView):
+    """Add (`<parent>_pk` in the URL) or change (`pk`) a row that belongs to a parent object in scope."""
+
+    parent_model = None
+    parent_field = ""
+
+    def parent(self):
+        try:
+            return self.parent_model.objects.visible_to(self.request.user).get(pk=self.kwargs["parent_pk"])
+        except self.parent_model.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def get(self, request, *args, **kwargs):
+        if "parent_pk" in self.kwargs:
+            self.parent()
+        return super().get(request, *args, **kwargs)
+
+    def save(self, form):
+        obj = form.save(commit=False)
+        if getattr(obj, f"{self.parent_field}_id") is None:
+            setattr(obj, self.parent_field, self.parent())
+        obj.full_clean()
+        obj.save()
+        return obj
+
+
+class SiteReviewEditView(_ChildEditView):
+    """A demonstration site's yearly review, from the site's page."""
+
+    model = DemonstrationSiteReview
+    form_class = SiteReviewForm
+    parent_model = DemonstrationSite
+    parent_field = "site"
+
+
+class TemporaryPostEditView(_ChildEditView):
+    """An instructor's temporary post (挂职), from the instructor's page."""
+
+    model = TemporaryPost
+    form_class = TemporaryPostForm
+    parent_model = Instructor
+    parent_field = "instructor"
+
+
+class TemporaryPostHistoryView(ObjectHistoryView):
+    model = TemporaryPost
 
 
 class DemonstrationSiteHistoryView(ObjectHistoryView):

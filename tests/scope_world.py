@@ -125,3 +125,25 @@ def _activities(county):
                                    year=2025, met=True)
     AssessmentResult.objects.create(organization=county.organization, scheme=AssessmentScheme.objects.order_by("id")
                                     .first(), year=2025, rating="★★★★")
+
+
+@builder
+def _funds_pairings_and_instructor_work(county):
+    from activities.models import FundIncome, FundSpending, Pairing, PairingResult
+    from instructors.models import DemonstrationSiteReview, Meeting, ResponsibilityTarget, TemporaryPost
+
+    FundIncome.objects.create(organization=county.organization, year=2026, source="fiscal_member",
+                              amount_yuan="1000.00", received_on="2026-02-01")
+    FundSpending.objects.create(organization=county.organization, spent_on="2026-03-01", amount_yuan="300.00",
+                                purpose="购买学习资料")
+    pairing = Pairing.objects.create(organization=county.organization, kind="village", partner_name=f"村{county.suffix}",
+                                     started_on="2025-01-01")
+    PairingResult.objects.create(pairing=pairing, year=2025, summary="共建产业路", evaluation="good")
+    assignment = county.instructor.assignments.first()
+    ResponsibilityTarget.objects.create(assignment=assignment, description="年内组建党组织", due_on="2024-12-31")
+    site = county.organization.demonstration_sites.first()
+    DemonstrationSiteReview.objects.create(site=site, year=2025, passed=True)
+    meeting = Meeting.objects.create(region=county.region, held_on="2024-05-01", topic="月例会")
+    meeting.attendees.add(county.instructor)
+    TemporaryPost.objects.create(instructor=county.instructor, unit="某镇人民政府", position="副镇长",
+                                 start_on="2024-03-01")

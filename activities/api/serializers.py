@@ -7,7 +7,8 @@ from core.api import ModelCleanMixin, ScopedSlugRelatedField
 from organizations.models import Enterprise, PartyOrganization
 
 from ..models import ActivityRecord, AssessmentResult, AssessmentScheme, Attachment, ChecklistResult, Suggestion
-from ..services import check_editable, save_record
+from ..models import FundIncome, FundReceipt, FundSpending, Pairing, PairingResult
+from ..services import check_editable, save_record, save_spending
 
 
 class AttendanceEntrySerializer(serializers.Serializer):
@@ -127,15 +128,22 @@ class ChecklistResultSerializer(serializers.ModelSerializer):
         fields = ["id", "organization", "checklist", "item", "item_name", "year", "met", "note"]
 
 
-class AssessmentResultSerializer(serializers.ModelSerializer):
-    """One organization's yearly result in a scheme (star rating, 双强六好), with the aspects met and evidence."""
+class AssessmentResultSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """One organization's yearly result in a scheme (星级评定, 评星定格, 双强六好, 五个一), with the aspects met and
+    evidence; `enterprise` (uscc, optional) is the enterprise whose plaque carries it (挂牌评星); `level` is the
+    level of the scheme's rating rule the rating is (read-only)."""
 
     organization = ScopedSlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all())
     scheme = serializers.SlugRelatedField(slug_field="code", queryset=AssessmentScheme.objects.all())
+    enterprise = ScopedSlugRelatedField(slug_field="uscc", queryset=Enterprise.objects.all(), required=False,
+                                        allow_null=True)
 
     class Meta:
         model = AssessmentResult
-        fields = ["id", "organization", "scheme", "year", "rating", "aspects_met", "evidence"]
+        fields = ["id", "organization", "enterprise", "scheme", "year", "rating", "level", "aspects_met",
+                  "evidence"]
+        read_only_fields = ["level"]
+        clean_exclude = ["rating"]
         extra_kwargs = {"rating": {"required": False, "allow_blank": True,
                                    "help_text": "Left out: given by the scheme from the aspects met."}}
 
@@ -154,4 +162,83 @@ class AssessmentResultSerializer(serializers.ModelSerializer):
 
             aspects = attrs.get("aspects_met", self.instance.aspects_met.all() if self.instance else [])
             attrs["rating"] = rating_for(scheme, aspects)
-        return attrs
+        return super().validate(attrs)
+
+
+class FundIncomeSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    organization = ScopedSlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all())
+
+    class Meta:
+        model = FundIncome
+        fields = ["id", "organization", "year", "source", "amount_yuan", "received_on", "note"]
+
+
+class FundReceiptSerializer(serializers.ModelSerializer):
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FundReceipt
+        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "download"]
+
+    def get_download(self, obj) -> str:
+        return reverse("fund-spending-receipt", kwargs={"pk": obj.spending_id, "receipt_id": obj.pk})
+
+
+class FundSpendingSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """A spending of activity funds; it may not take the organization's balance below zero. Receipts are
+    added with POST .../receipts/ (multipart `file`)."""
+
+    organization = ScopedSlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all())
+    activity = serializers.PrimaryKeyRelatedField(queryset=ActivityRecord.objects.all(), required=False,
+                                                  allow_null=True)
+    receipts = FundReceiptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = FundSpending
+        fields = ["id", "organization", "spent_on", "amount_yuan", "purpose", "payee", "activity", "receipts"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["activity"].queryset = ActivityRecord.objects.visible_to(request.user)
+        return fields
+
+    def create(self, validated_data):
+        return save_spending(self.context["request"].user, FundSpending(**validated_data))
+
+    def update(self, instance, validated_data):
+        for key, value in validated_data.items():
+            setattr(instance, key, value)
+        return save_spending(self.context["request"].user, instance)
+
+
+class PairingResultSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    pairing = serializers.PrimaryKeyRelatedField(queryset=Pairing.objects.all())
+
+    class Meta:
+        model = PairingResult
+        fields = ["id", "pairing", "year", "activities_held", "projects", "evaluation", "summary"]
+        validators = []  # the model's clean() names the year already recorded, in the user's language
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["pairing"].queryset = Pairing.objects.visible_to(request.user)
+        return fields
+
+
+class PairingSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """A pairing (结对共建, 村企共建): `organization` (code, in the caller's scope) with `partner_organization`
+    (code, any organization of the register) or `partner_name` (a village, community or organ)."""
+
+    organization = ScopedSlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all())
+    partner_organization = serializers.SlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all(),
+                                                        required=False, allow_null=True)
+    results = PairingResultSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Pairing
+        fields = ["id", "organization", "kind", "partner_organization", "partner_name", "started_on", "ended_on",
+                  "content", "results"]

@@ -6,6 +6,10 @@ from .views import (
     AssessmentResultViewSet,
     ChecklistResultViewSet,
     ComplianceView,
+    FundIncomeViewSet,
+    FundSpendingViewSet,
+    PairingResultViewSet,
+    PairingViewSet,
     SuggestionViewSet,
 )
 
@@ -15,6 +19,10 @@ router.register("activities", ActivityRecordViewSet, basename="activity")
 router.register("suggestions", SuggestionViewSet, basename="suggestion")
 router.register("checklist-results", ChecklistResultViewSet, basename="checklist-result")
 router.register("assessment-results", AssessmentResultViewSet, basename="assessment-result")
+router.register("fund-incomes", FundIncomeViewSet, basename="fund-income")
+router.register("fund-spendings", FundSpendingViewSet, basename="fund-spending")
+router.register("pairings", PairingViewSet, basename="pairing")
+router.register("pairing-results", PairingResultViewSet, basename="pairing-result")
 
 urlpatterns = [
     path("statistics/activities/compliance/", ComplianceView.as_view(), name="activity-compliance"),

@@ -1,3 +1,5 @@
+from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,8 +18,16 @@ from organizations.models import PartyOrganization, Region
 from .. import services
 from ..compliance import Plan, parse_period
 from ..views import attachment_response
-from ..filters import ActivityRecordFilterSet, SuggestionFilterSet
-from ..models import ActivityRecord, AssessmentResult, ChecklistResult, Suggestion
+from ..filters import (
+    ActivityRecordFilterSet,
+    AssessmentResultFilterSet,
+    FundIncomeFilterSet,
+    FundSpendingFilterSet,
+    PairingFilterSet,
+    SuggestionFilterSet,
+)
+from ..models import ActivityRecord, AssessmentResult, ChecklistResult, FundIncome, FundSpending, Pairing, PairingResult
+from ..models import Suggestion
 from .serializers import (
     ActivityRecordSerializer,
     AssessmentResultSerializer,
@@ -25,6 +35,11 @@ from .serializers import (
     ChecklistResultSerializer,
     AttachmentUploadSerializer,
     ComplianceRowSerializer,
+    FundIncomeSerializer,
+    FundReceiptSerializer,
+    FundSpendingSerializer,
+    PairingResultSerializer,
+    PairingSerializer,
     ReturnSerializer,
     SuggestionSerializer,
 )
@@ -99,10 +114,65 @@ class ChecklistResultViewSet(ScopedModelViewSet):
 class AssessmentResultViewSet(ScopedModelViewSet):
     """Yearly assessment results per organization (star rating, 双强六好) with evidence."""
 
-    queryset = AssessmentResult.objects.select_related("organization", "scheme").prefetch_related("aspects_met")
+    queryset = AssessmentResult.objects.select_related("organization", "enterprise", "scheme").prefetch_related(
+        "aspects_met")
     serializer_class = AssessmentResultSerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_fields = ["year"]
+    filterset_class = AssessmentResultFilterSet
+
+
+class FundIncomeViewSet(ScopedModelViewSet):
+    """Activity funds received per organization, year and source."""
+
+    queryset = FundIncome.objects.select_related("organization")
+    serializer_class = FundIncomeSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = FundIncomeFilterSet
+
+
+class FundSpendingViewSet(ScopedModelViewSet):
+    """Spendings of activity funds, with receipts; a branch secretary files their organization's."""
+
+    queryset = FundSpending.objects.select_related("organization").prefetch_related("receipts")
+    serializer_class = FundSpendingSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = FundSpendingFilterSet
+    edit_roles = BRANCH_EDIT_ROLES
+
+    @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: FundReceiptSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def receipts(self, request, pk=None):
+        """Attach a receipt (multipart field `file`): JPEG, PNG, PDF, docx or xlsx by content, at most 10 MB."""
+        spending = self.get_object()
+        serializer = AttachmentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            receipt = services.add_receipt(spending, request.user, serializer.validated_data["file"])
+        return Response(FundReceiptSerializer(receipt).data, status=201)
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"], url_path=r"receipts/(?P<receipt_id>\d+)", url_name="receipt")
+    def receipt(self, request, pk=None, receipt_id=None):
+        receipt = self.get_object().receipts.filter(pk=receipt_id).first()
+        if receipt is None:
+            raise Http404
+        return attachment_response(receipt)
+
+
+class PairingViewSet(ScopedModelViewSet):
+    """Pairings and co-construction with their yearly results."""
+
+    queryset = Pairing.objects.select_related("organization", "partner_organization").prefetch_related("results")
+    serializer_class = PairingSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PairingFilterSet
+
+
+class PairingResultViewSet(ScopedModelViewSet):
+    queryset = PairingResult.objects.select_related("pairing")
+    serializer_class = PairingResultSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["pairing", "year"]
 
 
 class SuggestionViewSet(ScopedModelViewSet):

@@ -15,13 +15,27 @@ from ..filters import (
     DemonstrationSiteFilterSet,
     InstructorFilterSet,
 )
-from ..models import Assignment, DemonstrationSite, Instructor, Visit
+from ..filters import MeetingFilterSet
+from ..models import (
+    Assignment,
+    DemonstrationSite,
+    DemonstrationSiteReview,
+    Instructor,
+    Meeting,
+    ResponsibilityTarget,
+    TemporaryPost,
+    Visit,
+)
 from ..services import batch_for, bulk_assign
 from .serializers import (
     AssignmentSerializer,
     BulkAssignSerializer,
+    DemonstrationSiteReviewSerializer,
     DemonstrationSiteSerializer,
     InstructorSerializer,
+    MeetingSerializer,
+    ResponsibilityTargetSerializer,
+    TemporaryPostSerializer,
     VisitSerializer,
 )
 
@@ -76,3 +90,36 @@ class VisitViewSet(ScopedModelViewSet):
     queryset = Visit.objects.select_related("instructor", "enterprise")
     serializer_class = VisitSerializer
     edit_roles = STAFF_EDIT_ROLES | {Role.INSTRUCTOR}
+
+
+class ResponsibilityTargetViewSet(ScopedModelViewSet):
+    """Responsibility targets of assignments; region editors set them, the instructor records outcomes."""
+
+    queryset = ResponsibilityTarget.objects.select_related("assignment")
+    serializer_class = ResponsibilityTargetSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["assignment", "outcome"]
+    edit_roles = STAFF_EDIT_ROLES | {Role.INSTRUCTOR}
+
+
+class DemonstrationSiteReviewViewSet(ScopedModelViewSet):
+    queryset = DemonstrationSiteReview.objects.select_related("site")
+    serializer_class = DemonstrationSiteReviewSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["site", "year", "passed"]
+
+
+class MeetingViewSet(ScopedModelViewSet):
+    """Monthly instructors' meetings of a region, with attendance."""
+
+    queryset = Meeting.objects.select_related("region").prefetch_related("attendees")
+    serializer_class = MeetingSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = MeetingFilterSet
+
+
+class TemporaryPostViewSet(ScopedModelViewSet):
+    queryset = TemporaryPost.objects.select_related("instructor", "enterprise")
+    serializer_class = TemporaryPostSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["instructor"]

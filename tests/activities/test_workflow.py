@@ -35,7 +35,7 @@ def test_seeded_frequency_rules_checklists_and_schemes_exist(db):
     assert [i.code for i in five_ones.items.all()] == ["activity_room", "bulletin_board", "signboard",
                                                         "party_flag", "rules"]
     schemes = {s.code: s.aspects.count() for s in AssessmentScheme.objects.all()}
-    assert schemes == {"star_rating": 5, "two_strong_six_good": 8}
+    assert schemes == {"star_rating": 5, "two_strong_six_good": 8, "star_grading": 10, "five_ones": 5}
 
 
 def test_secretary_files_a_record_with_attendance_for_own_organization(world):

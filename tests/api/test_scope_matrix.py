@@ -69,6 +69,8 @@ def test_api_hides_objects_of_another_scope(world, route, role):
 
 
 MODELS_WITH_PAGES = ["organizations.Region", "organizations.Enterprise", "organizations.PartyOrganization",
+                     "activities.Pairing", "activities.FundSpending", "activities.FundIncome",
+                     "instructors.ResponsibilityTarget", "instructors.TemporaryPost",
                      "members.Member", "members.Transfer", "members.FloatingRecord", "instructors.Instructor",
                      "instructors.Assignment", "instructors.DemonstrationSite"]
 
