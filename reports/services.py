@@ -211,10 +211,17 @@ def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _person(user) -> str:
+def person_name(user) -> str:
+    """The user's full name (Chinese names family name first, without a space), else the username."""
     if user is None:
         return ""
+    first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
+    if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+        return f"{last}{first}"
     return user.get_full_name().strip() or user.username
+
+
+_person = person_name
 
 
 def cover_lines(run: ReportRun) -> list:
