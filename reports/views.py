@@ -524,7 +524,7 @@ class ApprovalsPageView(LoginRequiredMixin, View):
                 raise Http404
             result = approval.completeness(data["definition"], data["period"], root)
             kinds = dict(Region.Kind.choices)
-            states = dict(ReportRun.Approval.choices) | {"missing": _("Missing")}
+            states = dict(ReportRun.Approval.choices) | {"missing": _("Not handed in")}
             for row in result["results"]:
                 row["level_label"] = kinds.get(row["level"], row["level"])
                 row["approval_label"] = states[row["approval"]]
