@@ -69,7 +69,7 @@ def is_latest(run) -> bool:
 
 
 def _locked(run) -> ReportRun:
-    return ReportRun.objects.select_for_update().select_related("definition", "region").get(pk=run.pk)
+    return ReportRun.objects.select_for_update(of=("self",)).select_related("definition", "region").get(pk=run.pk)
 
 
 def _check_state(run, allowed, action_label):
@@ -179,13 +179,19 @@ WITH_REASON = {"return", "unlock"}
 
 # --- completeness and timeliness ------------------------------------------------------------------------
 
-def reporting_regions(definition, root=None):
-    """Regions at the definition's reporting levels (in `root`'s subtree, root included), in tree order."""
+def reporting_regions(definition, root=None, period_end=None):
+    """Regions at the definition's reporting levels (in `root`'s subtree, root included), in tree order;
+    with `period_end`, only those in existence on it (not closed by then, not created after it)."""
+    from django.db.models import Q  # noqa: PLC0415
+
     from organizations.models import Region  # noqa: PLC0415
 
     regions = Region.objects.filter(kind__in=definition.reporting_levels or [])
     if root is not None:
         regions = regions.filter(path__startswith=root.path)
+    if period_end is not None:
+        regions = regions.exclude(valid_to__lte=period_end).filter(Q(valid_from__isnull=True)
+                                                                   | Q(valid_from__lte=period_end))
     return regions.order_by("path")
 
 
@@ -208,7 +214,7 @@ def completeness(definition, period, root, today=None) -> dict:
     after it, or approved after it). Two queries whatever the number of regions."""
     today = today or timezone.localdate()
     due_on = definition.due_on(period.end)
-    regions = list(reporting_regions(definition, root))
+    regions = list(reporting_regions(definition, root, period.end))
     runs = latest_runs(definition, period.code, root)
     results = []
     for region in regions:

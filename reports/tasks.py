@@ -66,8 +66,7 @@ def create_draft_runs(period_type, period_code):
     requested = []
     for definition in services.offered_definitions().filter(period_type=period_type):
         have = ReportRun.objects.filter(definition=definition, period=period_code).values("region_id")
-        regions = (reporting_regions(definition).exclude(pk__in=have)
-                   .exclude(valid_to__lte=end))  # closed before the period ended
+        regions = reporting_regions(definition, period_end=end).exclude(pk__in=have)
         for region in regions:
             run = services.request_run(definition, region, period_code)
             requested.append(run.pk)

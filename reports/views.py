@@ -402,7 +402,8 @@ class ReportRunDetailView(LoginRequiredMixin, View):
         steps = (ApprovalStep.objects.filter(run__definition=run.definition, run__region=run.region,
                                              run__period=run.period)
                  .select_related("user", "run").order_by("at", "id"))
-        changed = figures_changed(run)
+        # a rebuild of the report: worth it once the run has been handed in (drafts are rebuilt at will)
+        changed = figures_changed(run) if run.approval != ReportRun.Approval.DRAFT else []
         labels = figure_labels(run) if changed else {}
         latest = versions[0] if versions else run
         return render(request, self.template_name, {

@@ -66,6 +66,16 @@ class FileNegotiation(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+def transition_responses(bad_request):
+    return {200: ReportRunSerializer, 400: OpenApiResponse(description=bad_request),
+            403: OpenApiResponse(description="In your scope, but your role or level may not do this."),
+            404: OpenApiResponse(description="No such run in your scope.")}
+
+
+# The reads of one run that carry `figures_changed` (a rebuild of the report): not lists, not the 202 of a request.
+FIGURES_CHANGED_ACTIONS = {"retrieve", "submit", "approve", "return_", "unlock"}
+
+
 class ReportRunViewSet(ScopedModelViewSet):
     """Report runs in the caller's region scope. POST requests a new version (202); no edits, no deletes."""
 
@@ -87,7 +97,7 @@ class ReportRunViewSet(ScopedModelViewSet):
 
     def get_serializer_context(self):
         # figures_changed rebuilds the report: on the read of one run, never per row of a list
-        return super().get_serializer_context() | {"with_figures_changed": self.action != "list"}
+        return super().get_serializer_context() | {"with_figures_changed": self.action in FIGURES_CHANGED_ACTIONS}
 
     def _transition(self, request, name):
         run = self.get_object()  # out of scope: 404
@@ -108,29 +118,26 @@ class ReportRunViewSet(ScopedModelViewSet):
         run = self.get_queryset().get(pk=run.pk)
         return Response(ReportRunSerializer(run, context=self.get_serializer_context()).data)
 
-    @extend_schema(summary="Submit a run for approval", request=None,
-                   responses={200: ReportRunSerializer, 400: OpenApiResponse(description="Not done, not the latest "
-                              "version, or not a draft/returned run."), 403: OpenApiResponse(description="Your role "
-                              "may not submit."), 404: OpenApiResponse(description="No such run in your scope.")},
-                   tags=["reports"])
+    @extend_schema(summary="Submit a run for approval", request=None, responses=transition_responses(
+        "Not done, not the latest version, or not a draft/returned run."), tags=["reports"])
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._transition(request, "submit")
 
     @extend_schema(summary="Approve a submitted run (a region above the run's)", request=None,
-                   responses={200: ReportRunSerializer}, tags=["reports"])
+                   responses=transition_responses("Not a submitted run, or not the latest version."), tags=["reports"])
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._transition(request, "approve")
 
     @extend_schema(summary="Return a submitted run with a reason", request=ReasonSerializer,
-                   responses={200: ReportRunSerializer}, tags=["reports"])
+                   responses=transition_responses("No reason, or not a submitted run."), tags=["reports"])
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         return self._transition(request, "return")
 
     @extend_schema(summary="Unlock an approved run with a reason (it becomes returned)", request=ReasonSerializer,
-                   responses={200: ReportRunSerializer}, tags=["reports"])
+                   responses=transition_responses("No reason, or not an approved run."), tags=["reports"])
     @action(detail=True, methods=["post"])
     def unlock(self, request, pk=None):
         return self._transition(request, "unlock")
@@ -216,7 +223,8 @@ class ApprovalsView(GenericAPIView):
                                OpenApiParameter("period", str, required=True, description="2026, 2026Q3 or 2026-07"),
                                OpenApiParameter("region", str, description="Region code (default: your scope region)")],
                    responses={200: ApprovalsSerializer, 400: OpenApiResponse(description="Unknown report or bad "
-                              "period."), 404: OpenApiResponse(description="No such region in your scope.")},
+                              "period."), 403: OpenApiResponse(description="Your role may not read reports."),
+                              404: OpenApiResponse(description="No such region in your scope.")},
                    tags=["reports"])
     def get(self, request):
         definition, period, root = approvals_query(request.user, request.query_params)
