@@ -127,6 +127,29 @@ class ReportSpec:
     def notes(self, region: Region, period: Period, as_of: datetime.date) -> list:
         return []
 
+    # --- the run's figures (frozen with the run; `figures_changed` compares them with a rebuild) -----
+
+    def figures(self, table: Table, region: Region) -> dict:
+        """The counts a run was built from, {name: value}, read off its table.
+
+        Default: for a per-region table (first column "region"), the region's own row's integer cells by
+        column key; otherwise the number of rows and the totals of the integer columns."""
+        integer = [(j, c) for j, c in enumerate(table.columns) if c.kind == INTEGER and c.key not in {"line", "number"}]
+        if table.columns and table.columns[0].key == "region":
+            first = table.rows[0] if table.rows else [None] * len(table.columns)
+            return {c.key: first[j] or 0 for j, c in integer}
+        totals = {"rows": len(table.rows)}
+        for j, c in integer:
+            totals[c.key] = sum(row[j] or 0 for row in table.rows)
+        return totals
+
+    def figure_labels(self, table: Table) -> dict:
+        """{figure name: label} for the names `figures` gives."""
+        labels = {"rows": str(_("Rows"))}
+        for c in table.columns:
+            labels[c.key] = " · ".join(str(p) for p in c.path)
+        return labels
+
     def build(self, region: Region, period: Period, as_of: datetime.date) -> Table:
         columns = self.columns(region, period)
         rows = self.rows(region, period, as_of)
@@ -384,6 +407,13 @@ class NonPublicEnterprises(ReportSpec):
                 rows.append([target.name, target.code, line, "　" * indent + str(label), *values])
         return rows
 
+    def figures(self, table, region):
+        """The region's own block (its first len(T27_ITEMS) rows), total column: {item key: value}."""
+        return {key: row[4] or 0 for (key, *_rest), row in zip(T27_ITEMS, table.rows[:len(T27_ITEMS)])}
+
+    def figure_labels(self, table):
+        return {key: str(label) for key, label, *_rest in T27_ITEMS}
+
     def notes(self, region, period, as_of):
         return [_("Figures as of %(day)s, by the portal's coverage definitions (the same as the statistics API).")
                 % {"day": as_of.isoformat()},
@@ -565,6 +595,17 @@ class MemberBalance(ReportSpec):
         tables = [total_balance(PartyOrganization.objects.filter(region__path__startswith=target.path),
                                 period.start, as_of) for target in region_and_children(region)]
         return [[number, str(label), *[table[key] for table in tables]] for key, number, label, _kinds in LINES]
+
+    def figures(self, table, region):
+        """The region's own column, by balance line: {line key: value}."""
+        from members.balance import LINES
+
+        return {key: row[2] or 0 for (key, *_rest), row in zip(LINES, table.rows)}
+
+    def figure_labels(self, table):
+        from members.balance import LINES
+
+        return {key: f"{number}. {label}" for key, number, label, _kinds in LINES}
 
 
 # --- organization life compliance ------------------------------------------------------------------------

@@ -8,8 +8,10 @@ from is historised, and `source` records which state of it a snapshot was comput
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.scoping import Scope, ScopedQuerySet
 
@@ -106,6 +108,14 @@ class CoverageSnapshot(models.Model):
 
 # --- periodic reports ----------------------------------------------------------------------------
 
+DEFAULT_REPORTING_LEVELS = ["province", "city", "county"]
+DEFAULT_DUE_DAYS = {"yearly": 15, "quarterly": 15, "monthly": 10}
+
+
+def default_reporting_levels():
+    return list(DEFAULT_REPORTING_LEVELS)
+
+
 class ReportDefinition(models.Model):
     """A report the portal can build. Its columns and rows are code (`reports.definitions`, by `code`);
     this row holds what operators may change (title, whether it is offered) and what runs point to."""
@@ -122,6 +132,17 @@ class ReportDefinition(models.Model):
         _("column schema version"), default=1,
         help_text=_("Raised whenever the report's columns change, so old files are read with the right layout."))
     active = models.BooleanField(_("active"), default=True)
+    # Periods close (DESIGN.md): which regions hand the report in, and by when.
+    reporting_levels = models.JSONField(
+        _("reporting levels"), default=default_reporting_levels, blank=True,
+        help_text=_("Region kinds that hand this report in and have it approved, e.g. [\"province\", \"city\", "
+                    "\"county\"]. Celery beat builds their draft runs when a period ends."))
+    due_days = models.PositiveSmallIntegerField(
+        _("due days after the period"), null=True, blank=True,
+        help_text=_("Days after the period's last day by which a run must be approved (empty: 15 for yearly and "
+                    "quarterly reports, i.e. 15 January for a year; 10 for monthly ones)."))
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -130,6 +151,26 @@ class ReportDefinition(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.code})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError  # noqa: PLC0415
+
+        from organizations.models import Region  # noqa: PLC0415
+
+        kinds = set(Region.Kind.values)
+        levels = self.reporting_levels
+        if not isinstance(levels, list) or not levels or any(level not in kinds for level in levels):
+            raise ValidationError({"reporting_levels": _("Give a list of region kinds, each one of: %(kinds)s.")
+                                   % {"kinds": ", ".join(Region.Kind.values)}})
+
+    def due_on(self, period_end):
+        """The day by which a run of the period ending `period_end` must be approved."""
+        import datetime  # noqa: PLC0415
+
+        days = self.due_days if self.due_days is not None else DEFAULT_DUE_DAYS.get(self.period_type, 15)
+        return period_end + datetime.timedelta(days=days)
+
+
 
 
 def report_file_path(run, filename):
@@ -169,6 +210,9 @@ class ReportRun(models.Model):
                                  max_length=255)
     csv_file = models.FileField(_("CSV file"), upload_to=report_file_path, storage=_report_storage, blank=True,
                                 max_length=255)
+    # The whole table as built (JSON), so submission and approval print the cover block on the same figures.
+    table_file = models.FileField(_("table"), upload_to=report_file_path, storage=_report_storage, blank=True,
+                                  max_length=255)
     xlsx_sha256 = models.CharField(_("XLSX SHA-256"), max_length=64, blank=True)
     csv_sha256 = models.CharField(_("CSV SHA-256"), max_length=64, blank=True)
     rows = models.PositiveIntegerField(_("rows"), default=0)
@@ -181,8 +225,29 @@ class ReportRun(models.Model):
     job = models.ForeignKey("core.Job", verbose_name=_("job"), null=True, blank=True, on_delete=models.SET_NULL,
                             related_name="+")
 
+    # Periods close (reports.approval is the only writer of these): the latest run of (definition, region,
+    # period) carries the approval state.
+    class Approval(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
+
+    approval = models.CharField(_("approval"), max_length=16, choices=Approval.choices, default=Approval.DRAFT,
+                                db_index=True)
+    submitted_by = models.ForeignKey("core.User", verbose_name=_("submitted by"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_by = models.ForeignKey("core.User", verbose_name=_("approved by"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    # The counts the run was built from ({name: value}, ReportSpec.figures), frozen with the files.
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+
     objects = ScopedQuerySet.as_manager()
     scope = Scope(region="region", organization=None, instructor=None)
+    history = HistoricalRecords(excluded_fields=["preview"])
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -204,3 +269,59 @@ class ReportRun(models.Model):
     @property
     def is_done(self):
         return self.status == self.Status.DONE
+
+
+class ApprovalStep(models.Model):
+    """One transition of a run's approval (submit, approve, return, unlock): who, when, why. Append-only."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("Submitted")
+        APPROVE = "approve", _("Approved")
+        RETURN = "return", _("Returned")
+        UNLOCK = "unlock", _("Unlocked")
+
+    run = models.ForeignKey(ReportRun, verbose_name=_("report run"), on_delete=models.PROTECT,
+                            related_name="approval_steps")
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    from_state = models.CharField(_("from"), max_length=16, choices=ReportRun.Approval.choices)
+    to_state = models.CharField(_("to"), max_length=16, choices=ReportRun.Approval.choices)
+    user = models.ForeignKey("core.User", verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"))
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(region="run__region", organization=None, instructor=None)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("approval step")
+        verbose_name_plural = _("approval steps")
+
+    def __str__(self):
+        return f"{self.run} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReportingUnit(models.Model):
+    """A region as the unit that hands reports in (填报单位): its head and telephone for the cover block.
+    Kept in the reports app (one-to-one with Region) so the organizations app stays as it is."""
+
+    region = models.OneToOneField("organizations.Region", verbose_name=_("region"), on_delete=models.PROTECT,
+                                  related_name="reporting_unit")
+    head = models.CharField(_("head of the unit"), max_length=50, blank=True, help_text=_("单位负责人"))
+    phone = models.CharField(_("telephone"), max_length=32, blank=True, validators=[
+        RegexValidator(r"^[0-9+()（） \-－—转]{5,32}$",
+                       _("A telephone number: digits, with -, spaces, brackets or 转 for an extension."))],
+                             help_text=_("The unit's office telephone (联系电话), printed on its reports."))
+
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(region="region", organization=None, instructor=None)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["region__path"]
+        verbose_name = _("reporting unit")
+        verbose_name_plural = _("reporting units")
+
+    def __str__(self):
+        return str(self.region)

@@ -41,7 +41,7 @@ def csv_value(value, kind):
     return str(value)
 
 
-def render_xlsx(table, *, title, subtitle, generated_at) -> bytes:
+def render_xlsx(table, *, title, subtitle, generated_at, cover=()) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Report")[:31]
@@ -55,8 +55,12 @@ def render_xlsx(table, *, title, subtitle, generated_at) -> bytes:
     sheet.cell(row=3, column=1, value=generated_at)
     sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=width)
     sheet.cell(row=3, column=1).font = Font(color="666666", size=9)
+    # The official cover block (填报单位, 单位负责人, 联系电话 / 填表人, 报出日期 / the approval chain).
+    for k, line in enumerate(cover, start=TITLE_ROWS + 1):
+        sheet.cell(row=k, column=1, value=line)
+        sheet.merge_cells(start_row=k, start_column=1, end_row=k, end_column=width)
 
-    top = TITLE_ROWS + 2  # first header row (1-based), after a blank row
+    top = TITLE_ROWS + len(cover) + 2  # first header row (1-based), after a blank row
     for row, col, rowspan, colspan, text in table.header_cells():
         cell = sheet.cell(row=top + row, column=col + 1, value=text)
         if rowspan > 1 or colspan > 1:
@@ -101,7 +105,7 @@ def render_xlsx(table, *, title, subtitle, generated_at) -> bytes:
     return buffer.getvalue()
 
 
-def render_csv(table, *, title, subtitle, generated_at) -> bytes:
+def render_csv(table, *, title, subtitle, generated_at, cover=()) -> bytes:
     """The same table as CSV: the title lines, the header rows (a merged cell's text in its first column),
     the rows. UTF-8 with a byte-order mark, CRLF line ends (what Excel on Windows expects)."""
     buffer = io.StringIO()
@@ -109,6 +113,8 @@ def render_csv(table, *, title, subtitle, generated_at) -> bytes:
     writer.writerow([title])
     writer.writerow([subtitle])
     writer.writerow([generated_at])
+    for line in cover:
+        writer.writerow([line])
     for header_row in table.header_grid():
         writer.writerow(header_row)
     kinds = [c.kind for c in table.columns]
@@ -129,3 +135,49 @@ def preview_data(table, limit) -> dict:
         "total_rows": len(table.rows),
         "notes": table.notes,
     }
+
+
+# --- the whole table, stored with the run (so a submission or approval renders the cover block on the very
+# figures that were built, never on a recomputation) ---------------------------------------------------
+
+def _encode(value, kind):
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def _decode(value, kind):
+    if value is None:
+        return None
+    if kind == DATE and isinstance(value, str):
+        return datetime.date.fromisoformat(value[:10])
+    if kind == PERCENT and isinstance(value, str):
+        return decimal.Decimal(value)
+    return value
+
+
+def table_to_json(table) -> bytes:
+    import json  # noqa: PLC0415
+
+    kinds = [c.kind for c in table.columns]
+    data = {
+        "columns": [{"key": c.key, "label": str(c.label), "kind": c.kind, "groups": [str(g) for g in c.groups],
+                     "width": c.width} for c in table.columns],
+        "rows": [[_encode(v, kinds[j]) for j, v in enumerate(values)] for values in table.rows],
+        "notes": [str(n) for n in table.notes],
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def table_from_json(raw: bytes):
+    import json  # noqa: PLC0415
+
+    from .definitions import Column, Table  # noqa: PLC0415
+
+    data = json.loads(raw.decode("utf-8"))
+    columns = [Column(c["key"], c["label"], c["kind"], tuple(c["groups"]), c["width"]) for c in data["columns"]]
+    kinds = [c.kind for c in columns]
+    rows = [[_decode(v, kinds[j]) for j, v in enumerate(values)] for values in data["rows"]]
+    return Table(columns=columns, rows=rows, notes=data["notes"])

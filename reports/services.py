@@ -3,14 +3,15 @@ report runs."""
 
 import datetime
 import hashlib
+import json
 import logging
 import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from . import coverage
 from .definitions import REGISTRY, get_spec
 from .models import COUNT_FIELDS, CoverageSnapshot, ReportDefinition, ReportRun
 from core.periods import Period, parse_period
-from .rendering import preview_data, render_csv, render_xlsx
+from .rendering import preview_data, render_csv, render_xlsx, table_from_json, table_to_json
 
 logger = logging.getLogger(__name__)
 
@@ -132,8 +133,15 @@ def request_run(definition: ReportDefinition, region: Region, period_text, *, us
     with transaction.atomic():
         # Lock the definition row: two requests for the same report get consecutive versions, not a clash.
         ReportDefinition.objects.select_for_update().filter(pk=definition.pk).first()
-        latest = (ReportRun.objects.filter(definition=definition, region=region, period=period.code)
-                  .aggregate(v=Max("version"))["v"]) or 0
+        previous = (ReportRun.objects.filter(definition=definition, region=region, period=period.code)
+                    .order_by("-version").first())
+        if previous is not None and previous.approval in (ReportRun.Approval.SUBMITTED, ReportRun.Approval.APPROVED):
+            raise ValidationError(
+                _("Version %(version)s of this report for %(region)s, %(period)s is %(state)s; a new run can only "
+                  "be built once it is returned (or unlocked by the approving level).") % {
+                    "version": previous.version, "region": region.name, "period": period.code,
+                    "state": previous.get_approval_display()})
+        latest = previous.version if previous is not None else 0
         run = ReportRun.objects.create(
             definition=definition, region=region, period=period.code, period_start=period.start,
             period_end=period.end, as_of=period.as_of(today), version=latest + 1,
@@ -176,26 +184,20 @@ def build_run(run: ReportRun, *, job=None) -> ReportRun:
         with translation.override(settings.LANGUAGE_CODE):
             table = spec.build(run.region, period, run.as_of)
             generated = timezone.localtime()
-            title = run.definition.title
             subtitle = _("Region: %(region)s (%(code)s)    Period: %(period)s    Figures as of: %(day)s") % {
                 "region": run.region.name, "code": run.region.code, "period": period.label,
                 "day": run.as_of.isoformat()}
             generated_at = _("Generated %(when)s, version %(version)s") % {
                 "when": generated.strftime("%Y-%m-%d %H:%M"), "version": run.version}
-            texts = {"title": title, "subtitle": subtitle, "generated_at": generated_at}
-            xlsx = render_xlsx(table, **texts)
-            csv_bytes = render_csv(table, **texts)
-            preview = preview_data(table, PREVIEW_ROWS) | texts
-        run.xlsx_file.save(_file_name(run, "xlsx"), ContentFile(xlsx), save=False)
-        run.csv_file.save(_file_name(run, "csv"), ContentFile(csv_bytes), save=False)
-        run.xlsx_sha256 = hashlib.sha256(xlsx).hexdigest()
-        run.csv_sha256 = hashlib.sha256(csv_bytes).hexdigest()
+            run.preview = {"subtitle": subtitle, "generated_at": generated_at}
+            run.figures = spec.figures(table, run.region)
+        run.table_file.save(_file_name(run, "json"), ContentFile(table_to_json(table)), save=False)
+        render_files(run, table)
         run.rows = len(table.rows)
-        run.preview = preview
         run.status = ReportRun.Status.DONE
         run.finished_at = timezone.now()
-        run.save(update_fields=["xlsx_file", "csv_file", "xlsx_sha256", "csv_sha256", "rows", "preview", "status",
-                                "finished_at"])
+        run.save(update_fields=["xlsx_file", "csv_file", "table_file", "xlsx_sha256", "csv_sha256", "rows", "preview",
+                                "figures", "status", "finished_at"])
     except Exception as error:
         logger.exception("report run %s failed", run.pk)
         ReportRun.objects.filter(pk=run.pk).update(
@@ -203,6 +205,110 @@ def build_run(run: ReportRun, *, job=None) -> ReportRun:
         run.refresh_from_db()
         raise
     return run
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def person_name(user) -> str:
+    """The user's full name (Chinese names family name first, without a space), else the username."""
+    if user is None:
+        return ""
+    first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
+    if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+        return f"{last}{first}"
+    return user.get_full_name().strip() or user.username
+
+
+_person = person_name
+
+
+def cover_lines(run: ReportRun) -> list:
+    """The official cover block as text lines (in the current language): 填报单位, 单位负责人, 联系电话;
+    填表人, 报出日期; and the approval chain (submitted by/at, approved by/at) once there is one."""
+    from .models import ReportingUnit  # noqa: PLC0415
+
+    unit = ReportingUnit.objects.filter(region_id=run.region_id).first()
+    gap = "\u3000\u3000"
+    lines = [
+        gap.join([_("Reporting unit: %(name)s") % {"name": run.region.name},
+                  _("Head of the unit: %(head)s") % {"head": unit.head if unit else ""},
+                  _("Telephone: %(phone)s") % {"phone": unit.phone if unit else ""}]),
+        gap.join([_("Filled in by: %(name)s") % {"name": _person(run.submitted_by)},
+                  _("Reported on: %(day)s") % {"day": timezone.localtime(run.submitted_at).date().isoformat()
+                                                if run.submitted_at else ""}]),
+    ]
+    if run.submitted_at:
+        chain = [_("Submitted by %(name)s at %(when)s") % {"name": _person(run.submitted_by),
+                                                            "when": _when(run.submitted_at)}]
+        if run.approved_at:
+            chain.append(_("approved by %(name)s (%(region)s) at %(when)s") % {
+                "name": _person(run.approved_by), "when": _when(run.approved_at),
+                "region": run.approved_by.scope_region.name if run.approved_by and run.approved_by.scope_region_id
+                else _("administrator")})
+        lines.append(_("Approval: %(chain)s") % {"chain": "; ".join(chain)})
+    return lines
+
+
+def render_files(run: ReportRun, table) -> None:
+    """Render the run's XLSX, CSV and preview from its table with the cover block as the run stands now
+    (not saved: the caller saves). Old files stay in the storage; the run points to the new ones."""
+    with translation.override(settings.LANGUAGE_CODE):
+        texts = {"title": run.definition.title, "subtitle": run.preview.get("subtitle", ""),
+                 "generated_at": run.preview.get("generated_at", ""), "cover": cover_lines(run)}
+        xlsx = render_xlsx(table, **texts)
+        csv_bytes = render_csv(table, **texts)
+        run.preview = preview_data(table, PREVIEW_ROWS) | texts
+    run.xlsx_file.save(_file_name(run, "xlsx"), ContentFile(xlsx), save=False)
+    run.csv_file.save(_file_name(run, "csv"), ContentFile(csv_bytes), save=False)
+    run.xlsx_sha256 = hashlib.sha256(xlsx).hexdigest()
+    run.csv_sha256 = hashlib.sha256(csv_bytes).hexdigest()
+
+
+def stored_table(run: ReportRun):
+    """The table the run was built from (None for runs built before tables were stored)."""
+    if not run.table_file:
+        return None
+    try:
+        with run.table_file.open("rb") as handle:
+            return table_from_json(handle.read())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+FIGURES_CACHE_SECONDS = 60
+
+
+def figures_changed(run: ReportRun) -> list:
+    """Names of the run's frozen figures whose live value differs: the definition rebuilt now for the run's
+    region and data date (`as_of`). [] when none differ or the run has no figures. Rebuilding is a report's
+    worth of queries, so it is done for one run's read (never per row of a list) and cached for a minute
+    per state of the register (coverage.source_state)."""
+    if run.status != ReportRun.Status.DONE or not run.figures:
+        return []
+    key = "reports:figures:%s:%s" % (run.pk, hashlib.sha256(
+        json.dumps(coverage.source_state(), sort_keys=True, default=str).encode()).hexdigest()[:16])
+    live = cache.get(key)
+    if live is None:
+        spec = get_spec(run.definition.code)
+        try:
+            with translation.override(settings.LANGUAGE_CODE):
+                table = spec.build(run.region, parse_period(run.period), run.as_of)
+                live = spec.figures(table, run.region)
+        except Exception:  # a read never fails because the comparison does; the run itself is intact
+            logger.exception("figures_changed of run %s could not be computed", run.pk)
+            return []
+        cache.set(key, live, FIGURES_CACHE_SECONDS)
+    return [name for name, value in run.figures.items() if live.get(name) != value]
+
+
+def figure_labels(run: ReportRun) -> dict:
+    table = stored_table(run)
+    if table is None:
+        return {}
+    with translation.override(settings.LANGUAGE_CODE):
+        return get_spec(run.definition.code).figure_labels(table)
 
 
 def follow_job(run: ReportRun) -> ReportRun:

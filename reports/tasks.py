@@ -47,14 +47,27 @@ def build_report(job):
 
 @shared_task(name="reports.build_periodic_reports")
 def build_periodic_reports(period_type):
-    """Celery beat (reports/migrations/0005): every active definition of that period type, for every root
-    region, for the period that has just ended; one job each."""
+    """Celery beat (reports/migrations/0005): when a period ends, the draft runs of every active definition of
+    that period type, for every region at the definition's reporting levels (counties and above by default),
+    so each unit opens a ready table; one job each. Idempotent: a region that already has a run of the
+    definition for the period is skipped."""
     from core.periods import just_ended  # noqa: PLC0415
 
-    period = just_ended(timezone.localdate(), period_type)
+    return create_draft_runs(period_type, just_ended(timezone.localdate(), period_type).code)
+
+
+def create_draft_runs(period_type, period_code):
+    from .approval import reporting_regions  # noqa: PLC0415
+    from .models import ReportRun  # noqa: PLC0415
+
+    from core.periods import parse_period  # noqa: PLC0415
+
+    end = parse_period(period_code).end
     requested = []
     for definition in services.offered_definitions().filter(period_type=period_type):
-        for root in services.root_regions():
-            run = services.request_run(definition, root, period.code)
+        have = ReportRun.objects.filter(definition=definition, period=period_code).values("region_id")
+        regions = reporting_regions(definition, period_end=end).exclude(pk__in=have)
+        for region in regions:
+            run = services.request_run(definition, region, period_code)
             requested.append(run.pk)
     return requested

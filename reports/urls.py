@@ -11,4 +11,8 @@ urlpatterns = [
     path("runs/new/", views.ReportRunRequestView.as_view(), name="run_request"),
     path("runs/<int:pk>/", views.ReportRunDetailView.as_view(), name="run_detail"),
     path("runs/<int:pk>/download/<str:fmt>/", views.ReportRunDownloadView.as_view(), name="run_download"),
+    path("runs/<int:pk>/approval/<str:action>/", views.ReportRunApprovalView.as_view(), name="run_approval"),
+    path("approvals/", views.ApprovalsPageView.as_view(), name="approvals"),
+    path("approvals/inbox/", views.ApprovalInboxView.as_view(), name="approval_inbox"),
+    path("units/<str:code>/", views.ReportingUnitEditView.as_view(), name="reporting_unit"),
 ]

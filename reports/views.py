@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -24,11 +24,11 @@ from core.scoping import user_is_unrestricted
 from core.views import Column, ObjectListView, role_allows
 from organizations.models import Enterprise, PartyOrganization, Region
 
-from . import coverage
+from . import approval, coverage
 from .filtersets import ReportRunFilterSet
-from .forms import ReportRunRequestForm
-from .models import COUNT_FIELDS, ENTERPRISE_COUNTS, CoverageSnapshot, ReportRun
-from .services import follow_job, request_run
+from .forms import ApprovalsQueryForm, ReasonForm, ReportingUnitForm, ReportRunRequestForm
+from .models import COUNT_FIELDS, ENTERPRISE_COUNTS, ApprovalStep, CoverageSnapshot, ReportingUnit, ReportRun
+from .services import figure_labels, figures_changed, follow_job, request_run
 
 DASHBOARD_ROLES = frozenset({Role.ADMIN, Role.REGION_EDITOR, Role.REGION_VIEWER, Role.BRANCH_SECRETARY})
 REGION_STAFF_ROLES = frozenset({Role.ADMIN, Role.REGION_EDITOR, Role.REGION_VIEWER})
@@ -337,7 +337,8 @@ class ReportRunListView(ObjectListView):
         return self.columns[:-1]
 
     def get_extra_context(self):
-        return {"can_request": role_allows(self.request.user, RUN_REQUEST_ROLES)}
+        return {"can_request": role_allows(self.request.user, RUN_REQUEST_ROLES),
+                "can_approve": role_allows(self.request.user, frozenset({Role.ADMIN, Role.REGION_EDITOR}))}
 
 
 class ReportRunRequestView(LoginRequiredMixin, View):
@@ -364,6 +365,9 @@ class ReportRunRequestView(LoginRequiredMixin, View):
         data = form.cleaned_data
         try:
             run = request_run(data["definition"], data["region"], data["period"], user=request.user)
+        except ValidationError as error:  # the latest run is submitted or approved
+            form.add_error(None, error)
+            return render(request, self.template_name, {"form": form, "title": _("Request a report")}, status=400)
         except JobQueueUnavailable:
             messages.error(request, _("The job queue is not reachable, so the report was not started. "
                                       "Please try again later."))
@@ -396,10 +400,21 @@ class ReportRunDetailView(LoginRequiredMixin, View):
                     .select_related("requested_by").order_by("-version"))
         rerun = reverse("reports:run_request") + "?" + urlencode(
             {"definition": run.definition.code, "region": run.region.code, "period": run.period})
+        steps = (ApprovalStep.objects.filter(run__definition=run.definition, run__region=run.region,
+                                             run__period=run.period)
+                 .select_related("user", "run").order_by("at", "id"))
+        # a rebuild of the report: worth it once the run has been handed in (drafts are rebuilt at will)
+        changed = figures_changed(run) if run.approval != ReportRun.Approval.DRAFT else []
+        labels = figure_labels(run) if changed else {}
+        latest = versions[0] if versions else run
         return render(request, self.template_name, {
             "title": f"{run.definition.title} · {run.region.name} · {run.period}",
             "run": run, "preview": run.preview or {}, "versions": versions,
-            "can_request": role_allows(request.user, RUN_REQUEST_ROLES), "rerun_url": rerun,
+            "can_request": (role_allows(request.user, RUN_REQUEST_ROLES)
+                            and latest.approval not in (ReportRun.Approval.SUBMITTED, ReportRun.Approval.APPROVED)),
+            "rerun_url": rerun, "steps": steps, "actions": approval.allowed_actions(request.user, run),
+            "reason_form": ReasonForm(), "figures_changed": [labels.get(name, name) for name in changed],
+            "can_edit_unit": approval.may_submit(request.user, run),
         })
 
 
@@ -422,3 +437,146 @@ class ReportRunDownloadView(LoginRequiredMixin, View):
                                     rows=run.rows)
         return FileResponse(handle, as_attachment=True, filename=field.name.rsplit("/", 1)[-1],
                             content_type=REPORT_CONTENT_TYPES[fmt])
+
+
+# --- approval (periods close) ----------------------------------------------------------------------------
+
+ACTION_DONE = {
+    "submit": gettext_lazy("Version %(version)s has been submitted for approval."),
+    "approve": gettext_lazy("Version %(version)s has been approved; its files are now frozen."),
+    "return": gettext_lazy("Version %(version)s has been returned to the submitting unit."),
+    "unlock": gettext_lazy("Version %(version)s has been unlocked and returned; the unit can build a new version."),
+}
+
+
+class ReportRunApprovalView(LoginRequiredMixin, View):
+    """POST a transition (submit, approve, return, unlock) from the run page; reasons in a form field.
+    Out of scope: 404; role or level lacks the action: 403; wrong state or no reason: the page again with
+    the message (nothing changed)."""
+
+    def post(self, request, pk, action):
+        if not role_allows(request.user, RUN_REQUEST_ROLES) or action not in approval.ACTIONS:
+            raise PermissionDenied
+        run = ReportRun.objects.visible_to(request.user).select_related("definition", "region").filter(pk=pk).first()
+        if run is None:
+            raise Http404
+        try:
+            if action in approval.WITH_REASON:
+                form = ReasonForm(request.POST)
+                form.is_valid()
+                run = approval.ACTIONS[action](run, request.user, form.cleaned_data.get("reason", ""))
+            else:
+                run = approval.ACTIONS[action](run, request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(run.get_absolute_url())
+        messages.success(request, ACTION_DONE[action] % {"version": run.version})
+        return redirect(run.get_absolute_url())
+
+
+class ApprovalInboxView(ObjectListView):
+    """Runs waiting for this user: submitted runs of regions strictly below the user's scope region (for an
+    administrator: every submitted run)."""
+
+    model = ReportRun
+    queryset = ReportRun.objects.select_related("definition", "region", "submitted_by")
+    filterset_class = ReportRunFilterSet
+    view_roles = frozenset({Role.ADMIN, Role.REGION_EDITOR})
+    title = gettext_lazy("Reports waiting for my approval")
+    template_name = "reports/approval_inbox.html"
+    default_sort = "submitted_at"
+    columns = [
+        Column("definition.title", gettext_lazy("Report"), sort="definition__code",
+               render=lambda obj, user: format_html('<a href="{}">{}</a>', obj.get_absolute_url(),
+                                                    obj.definition.title)),
+        Column("region.name", gettext_lazy("Region"), sort="region__path"),
+        Column("period", gettext_lazy("Period")),
+        Column("version", gettext_lazy("Version")),
+        Column("submitted_by.username", gettext_lazy("Submitted by"), sort="submitted_by__username"),
+        Column("submitted_at", gettext_lazy("Submitted at"),
+               render=lambda obj, user: timezone.localtime(obj.submitted_at).strftime("%Y-%m-%d %H:%M")
+               if obj.submitted_at else ""),
+    ]
+
+    def get_queryset(self):
+        queryset = super().get_queryset().filter(approval=ReportRun.Approval.SUBMITTED)
+        user = self.request.user
+        if not user_is_unrestricted(user):
+            queryset = queryset.exclude(region_id=user.scope_region_id)
+        return queryset
+
+
+class ApprovalsPageView(LoginRequiredMixin, View):
+    """Completeness and timeliness: for a report and period, every region at its reporting levels in the
+    chosen region's subtree (the user's own by default), with its state, who/when, late ones in red."""
+
+    template_name = "reports/approvals.html"
+
+    def get(self, request):
+        if not role_allows(request.user, RUN_VIEW_ROLES):
+            raise PermissionDenied
+        form = ApprovalsQueryForm(request.GET or None, user=request.user)
+        context = {"title": _("Report completeness and timeliness"), "form": form}
+        status = 200
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            root = page_region(request.user, data.get("region"))
+            if root is None:
+                raise Http404
+            result = approval.completeness(data["definition"], data["period"], root)
+            kinds = dict(Region.Kind.choices)
+            states = dict(ReportRun.Approval.choices) | {"missing": _("Not handed in")}
+            for row in result["results"]:
+                row["level_label"] = kinds.get(row["level"], row["level"])
+                row["approval_label"] = states[row["approval"]]
+            context.update({"result": result, "root": root, "definition": data["definition"],
+                            "period": data["period"],
+                            "counts": {
+                                "total": len(result["results"]),
+                                "approved": sum(r["approval"] == "approved" for r in result["results"]),
+                                "late": sum(r["late"] for r in result["results"]),
+                            }})
+        elif form.is_bound:
+            status = 400
+        return render(request, self.template_name, context, status=status)
+
+
+class ReportingUnitEditView(LoginRequiredMixin, View):
+    """The region's cover-block settings (单位负责人, 联系电话): its editors (or those above) and admins."""
+
+    template_name = "reports/reporting_unit.html"
+
+    def get_region(self, request, code):
+        if not role_allows(request.user, frozenset({Role.ADMIN, Role.REGION_EDITOR})):
+            raise PermissionDenied
+        region = Region.objects.visible_to(request.user).filter(code=code).first()
+        if region is None:
+            raise Http404
+        return region
+
+    def render_form(self, request, region, form, status=200):
+        target = request.GET.get("next") or request.POST.get("next") or ""
+        if not target.startswith("/") or target.startswith("//"):
+            target = ""
+        return render(request, self.template_name, {
+            "title": _("Reporting unit: %(name)s") % {"name": region.name}, "region": region, "form": form,
+            "next": target}, status=status)
+
+    def get(self, request, code):
+        region = self.get_region(request, code)
+        unit = ReportingUnit.objects.filter(region=region).first() or ReportingUnit(region=region)
+        return self.render_form(request, region, ReportingUnitForm(instance=unit))
+
+    def post(self, request, code):
+        region = self.get_region(request, code)
+        unit = ReportingUnit.objects.filter(region=region).first() or ReportingUnit(region=region)
+        form = ReportingUnitForm(request.POST, instance=unit)
+        if not form.is_valid():
+            return self.render_form(request, region, form, status=400)
+        form.save()
+        messages.success(request, _("Saved. New builds, submissions and approvals print these on the cover block."))
+        target = request.POST.get("next") or ""
+        if not target.startswith("/") or target.startswith("//"):
+            target = reverse("reports:reporting_unit", args=[region.code])
+        return redirect(target)

@@ -10,7 +10,7 @@ from organizations.models import Region
 
 from ..definitions import get_spec
 from ..models import ReportDefinition, ReportRun
-from ..services import definition_by_code, period_for_run
+from ..services import definition_by_code, figures_changed, period_for_run
 
 
 class ReportDefinitionSerializer(serializers.ModelSerializer):
@@ -39,13 +39,26 @@ class ReportRunSerializer(serializers.ModelSerializer):
     # status enum, which clients generate code from).
     status = serializers.CharField(read_only=True, help_text=_("queued, running, done or failed"))
     downloads = serializers.SerializerMethodField()
+    approval = serializers.CharField(read_only=True, help_text=_("draft, submitted, approved or returned"))
+    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    figures_changed = serializers.SerializerMethodField(
+        help_text=_("Names of the counts whose live value (as of the run's data date) differs from the run's "
+                    "frozen figures ([] when none). Computed on the read of one run; null in lists."))
 
     class Meta:
         model = ReportRun
         fields = ["id", "definition", "definition_title", "region", "region_name", "period", "period_start",
                   "period_end", "as_of", "version", "schema_version", "status", "error", "rows", "xlsx_sha256",
-                  "csv_sha256", "requested_by", "requested_at", "finished_at", "job", "downloads"]
+                  "csv_sha256", "requested_by", "requested_at", "finished_at", "job", "downloads",
+                  "approval", "submitted_by", "submitted_at", "approved_by", "approved_at", "return_reason",
+                  "figures", "figures_changed"]
         read_only_fields = fields
+
+    def get_figures_changed(self, obj) -> list[str] | None:
+        if not self.context.get("with_figures_changed"):
+            return None
+        return figures_changed(obj)
 
     def get_downloads(self, obj) -> dict:
         if obj.status != ReportRun.Status.DONE:
@@ -75,3 +88,27 @@ class ReportRunRequestSerializer(serializers.Serializer):
             return period_for_run(value).code
         except DjangoValidationError as error:
             raise serializers.ValidationError(validation_error_detail(error)["period"]) from error
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000,
+                                   help_text=_("Why (required)."))
+
+
+class ApprovalRowSerializer(serializers.Serializer):
+    region = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    run = serializers.IntegerField(allow_null=True)
+    version = serializers.IntegerField(allow_null=True)
+    approval = serializers.CharField(help_text=_("draft, submitted, approved, returned or missing"))
+    submitted_by = serializers.CharField(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    approved_by = serializers.CharField(allow_null=True)
+    approved_at = serializers.DateTimeField(allow_null=True)
+    late = serializers.BooleanField()
+
+
+class ApprovalsSerializer(serializers.Serializer):
+    due_on = serializers.DateField()
+    results = ApprovalRowSerializer(many=True)

@@ -15,5 +15,6 @@ urlpatterns = [
     path("statistics/coverage/compute/", views.CoverageComputeView.as_view(), name="statistics-coverage-compute"),
     path("statistics/jobs/<int:pk>/", views.JobStatusView.as_view(), name="statistics-job"),
     path("reports/definitions/", report_views.ReportDefinitionsView.as_view(), name="report-definitions"),
+    path("reports/approvals/", report_views.ApprovalsView.as_view(), name="report-approvals"),
     *router.urls,
 ]

@@ -100,11 +100,14 @@ def test_xlsx_has_title_chinese_merged_headers_and_the_figures(editor):
     sheet = workbook_of(response).active
     assert sheet["A1"].value == "非公有经济控制的企业法人单位建立党的基层组织情况"
     assert "431281" in sheet["A2"].value and "2026" in sheet["A2"].value
-    assert sheet["E5"].value == "总数"
-    assert sheet["L5"].value == "港澳台商投资" and sheet["L6"].value == "港澳台商经济控制"
+    # rows 4–5: the cover block (填报单位 … / 填表人, 报出日期), then a blank row and the header
+    assert sheet["A4"].value.startswith("填报单位：County") and "单位负责人：" in sheet["A4"].value
+    assert sheet["A5"].value.startswith("填表人：") and "报出日期：" in sheet["A5"].value
+    assert sheet["E7"].value == "总数"
+    assert sheet["L7"].value == "港澳台商投资" and sheet["L8"].value == "港澳台商经济控制"
     merged = {str(r) for r in sheet.merged_cells.ranges}
-    assert "L5:M5" in merged and "N5:O5" in merged and "E5:E6" in merged
-    assert sheet.freeze_panes == "E7"
+    assert "L7:M7" in merged and "N7:O7" in merged and "E7:E8" in merged
+    assert sheet.freeze_panes == "E9"
     figures = rows_by_region_and_line(sheet)
     assert figures[("431281", LINE["enterprises"])][0] == 9
     assert figures[("431281", LINE["org_individual"])][0] == 2
@@ -126,7 +129,8 @@ def test_csv_is_utf8_with_bom_and_the_same_table(editor):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == ["非公有经济控制的企业法人单位建立党的基层组织情况"]
-    assert rows[3][4] == "总数" and rows[3][11] == "港澳台商投资" and rows[4][11] == "港澳台商经济控制"
+    assert rows[3][0].startswith("填报单位：County") and rows[4][0].startswith("填表人：")  # the cover block
+    assert rows[5][4] == "总数" and rows[5][11] == "港澳台商投资" and rows[6][11] == "港澳台商经济控制"
     county = [r for r in rows if len(r) > 4 and r[1] == "431281" and r[2] == str(LINE["enterprises"])]
     assert county[0][4] == "9"
 

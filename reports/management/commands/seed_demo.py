@@ -57,6 +57,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self.load()
         self.users()
+        self.reporting_units()
         if "compute_coverage" in get_commands():
             # Quarter ends of the last two years too, so the dashboard's trend has a history.
             today = datetime.date.today()
@@ -205,6 +206,17 @@ class Command(BaseCommand):
                                              designated_on=datetime.date(2024, 7, 1))
         self.stdout.write(f"Loaded {len(leaves)} leaf regions, {len(enterprises)} enterprises, {len(orgs)} "
                           f"organizations, {len(members)} members, {len(instructors)} instructors.")
+
+    def reporting_units(self):
+        """The cover block's head and telephone of every city and county of the demo (idempotent)."""
+        from reports.models import ReportingUnit  # noqa: PLC0415
+
+        heads = "张李王刘陈杨赵黄周吴"
+        units = Region.objects.filter(path__startswith=Region.objects.get(code=ROOT_CODE).path,
+                                      kind__in=[Region.Kind.PROVINCE, Region.Kind.CITY, Region.Kind.COUNTY])
+        for n, region in enumerate(units.order_by("path")):
+            ReportingUnit.objects.get_or_create(region=region, defaults={
+                "head": f"{heads[n % len(heads)]}部长", "phone": f"0745-{2231000 + n:07d}"})
 
     def users(self):
         User = get_user_model()
