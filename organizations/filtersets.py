@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import NaturalKeyFilter, SearchFilter, SubtreeFilter, YesNoFilter
 
 from .models import (CoverageLink, Enterprise, FormationMode, Industry, OrganizationKind, Ownership, PartyOrganization,
-                     Region, Scale)
+                     Region, RegionChange, Scale)
 from .terms import annotate_terms, term_due_condition, term_overdue_condition
 from .warnings import ENTERPRISE_WARNINGS, LINK_WARNINGS, ORGANIZATION_WARNINGS
 
@@ -136,3 +136,14 @@ class CoverageLinkFilterSet(django_filters.FilterSet):
 
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value) if value else queryset
+
+
+class RegionChangeFilterSet(django_filters.FilterSet):
+    region = SubtreeFilter(field_name="region", label=_("Region (with sub-regions)"))
+    kind = django_filters.ChoiceFilter(choices=RegionChange.Kind.choices, label=_("Kind of change"))
+    effective_after = django_filters.DateFilter(field_name="effective_on", lookup_expr="gte",
+                                                label=_("Effective on or after"))
+
+    class Meta:
+        model = RegionChange
+        fields = ["region", "kind", "effective_after"]

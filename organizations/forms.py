@@ -72,3 +72,52 @@ class ElectionForm(forms.ModelForm):
         model = Election
         fields = ["held_on", "term_years", "secretary_name", "committee_members", "note"]
         widgets = {"held_on": DateInput(), "committee_members": forms.Textarea(attrs={"rows": 2})}
+
+
+# --- region changes (区划调整) -------------------------------------------------------------------
+
+class RegionChangeForm(forms.Form):
+    effective_on = forms.DateField(label=_("Effective on"), widget=DateInput())
+    note = forms.CharField(label=_("Basis / note"), max_length=300, required=False,
+                           help_text=_("E.g. the approving document number."))
+
+    def change_kwargs(self):
+        data = self.cleaned_data
+        return {"effective_on": data["effective_on"], "note": data.get("note", "")}
+
+
+class MoveRegionForm(RegionChangeForm):
+    parent = NaturalKeyField(Region.objects.all(), "code", label=_("New parent region code"))
+    field_order = ["parent", "effective_on", "note"]
+
+    def change_kwargs(self):
+        return {**super().change_kwargs(), "parent": self.cleaned_data["parent"]}
+
+
+class RenameRegionForm(RegionChangeForm):
+    name = forms.CharField(label=_("New name"), max_length=100, required=False)
+    code = forms.CharField(label=_("New code (if it changes)"), max_length=32, required=False)
+    new_kind = forms.ChoiceField(label=_("New kind (if it changes)"), required=False,
+                                 choices=[("", "—")] + list(Region.Kind.choices))
+    field_order = ["name", "code", "new_kind", "effective_on", "note"]
+
+    def change_kwargs(self):
+        data = self.cleaned_data
+        return {**super().change_kwargs(), "name": data.get("name", ""), "code": data.get("code", ""),
+                "new_kind": data.get("new_kind", "")}
+
+
+class MergeRegionForm(RegionChangeForm):
+    into = NaturalKeyField(Region.objects.all(), "code", label=_("Surviving region code"))
+    field_order = ["into", "effective_on", "note"]
+
+    def change_kwargs(self):
+        return {**super().change_kwargs(), "into": self.cleaned_data["into"]}
+
+
+class CloseRegionForm(RegionChangeForm):
+    pass
+
+
+REGION_CHANGE_FORMS = {"move": MoveRegionForm, "rename": RenameRegionForm, "merge": MergeRegionForm,
+                       "close": CloseRegionForm}

@@ -9,6 +9,7 @@ by organization and enterprise: no query per row and no scan of every link per r
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -126,7 +127,14 @@ class TreeImport(ImportKind):
                 if parent_code:
                     parent = by_code.get(parent_code) or model.objects.get(code=parent_code)
                 planned.instance._history_user = user
-                services._tree_save(model, planned.instance, parent)
+                if model is Region and parent is not None:  # a region's new parent is a recorded region change
+                    from . import region_changes  # noqa: PLC0415
+
+                    planned.instance.save()
+                    region_changes.move_region(planned.instance, parent, user=user,
+                                               effective_on=timezone.localdate(), note=_("Recorded by an import"))
+                else:
+                    services._tree_save(model, planned.instance, parent)
 
     def after_write(self, plan, user):
         pass

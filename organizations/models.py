@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -450,3 +451,65 @@ class Election(models.Model):
             return self.held_on.replace(year=self.held_on.year + self.term_years)
         except ValueError:  # 29 February
             return self.held_on.replace(year=self.held_on.year + self.term_years, day=28)
+
+
+# --- region changes (区划调整) -------------------------------------------------------------------
+
+class RegionChange(models.Model):
+    """One dated change of the region tree (move, rename, merge, close), applied by
+    `organizations.region_changes` and kept for the region's history. Statistics use the tree as it is
+    now; these rows say how it came to be so."""
+
+    class Kind(models.TextChoices):
+        MOVE = "move", _("Move (new parent)")
+        RENAME = "rename", _("Rename")
+        MERGE = "merge", _("Merge into another region")
+        CLOSE = "close", _("Close")
+
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(_("kind of change"), max_length=16, choices=Kind.choices)
+    effective_on = models.DateField(_("effective on"))
+    old_parent = models.ForeignKey(Region, verbose_name=_("old parent"), on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+    new_parent = models.ForeignKey(Region, verbose_name=_("new parent"), on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+    old_name = models.CharField(_("old name"), max_length=100, blank=True)
+    new_name = models.CharField(_("new name"), max_length=100, blank=True)
+    old_code = models.CharField(_("old code"), max_length=32, blank=True)
+    new_code = models.CharField(_("new code"), max_length=32, blank=True)
+    old_kind = models.CharField(_("old kind"), max_length=16, choices=Region.Kind.choices, blank=True)
+    new_kind = models.CharField(_("new kind"), max_length=16, choices=Region.Kind.choices, blank=True)
+    merged_into = models.ForeignKey(Region, verbose_name=_("merged into"), on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="merged_from")
+    moved_enterprises = models.PositiveIntegerField(_("enterprises moved"), default=0)
+    moved_organizations = models.PositiveIntegerField(_("organizations moved"), default=0)
+    moved_regions = models.PositiveIntegerField(_("sub-regions moved"), default=0)
+    note = models.CharField(_("basis / note"), max_length=300, blank=True,
+                            help_text=_("E.g. the approving document number."))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-effective_on", "-id"]
+        verbose_name = _("region change")
+        verbose_name_plural = _("region changes")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.region.name} {self.effective_on}"
+
+    def get_absolute_url(self):
+        return reverse("organizations:region_history", args=[self.region_id])
+
+    @classmethod
+    def scope_filter(cls, user):
+        """Region staff see the changes of regions in their subtree, and those that merged into it."""
+        from core.roles import REGION_ROLES  # noqa: PLC0415
+
+        if user.role in REGION_ROLES and user.scope_region_id:
+            prefix = user.scope_region.path
+            return Q(region__path__startswith=prefix) | Q(merged_into__path__startswith=prefix)
+        return None

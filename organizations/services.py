@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import CoverageLink, Enterprise, FormationMode, PartyOrganization, Region
@@ -135,9 +136,37 @@ def _tree_save(model, instance, parent):
 
 
 @transaction.atomic
-def save_region(region: Region, parent: Region | None) -> Region:
+def save_region(region: Region, parent: Region | None, user=None) -> Region:
+    """Create a region, or save an edit of one. On an existing region, a new parent, name, code or kind or
+    a closing date is a region change (区划调整) and goes through `region_changes`, dated today (closing: the
+    date given), so the edit page and the API record it exactly as the region-change forms do."""
+    from . import region_changes  # noqa: PLC0415 (region_changes imports this module's models only)
+
     region.full_clean(exclude=["path", "depth", "numchild"], validate_unique=False)
-    return _tree_save(Region, region, parent)
+    if region.pk is None:
+        return _tree_save(Region, region, parent)
+    stored = Region.objects.get(pk=region.pk)
+    wanted = {"name": region.name, "code": region.code, "kind": region.kind}
+    closing_on = region.valid_to if region.valid_to and region.valid_to != stored.valid_to else None
+    region.name, region.code, region.kind = stored.name, stored.code, stored.kind
+    if closing_on:
+        region.valid_to = stored.valid_to
+    region._history_user = user
+    region.save()
+    today = timezone.localdate()
+    if wanted != {"name": stored.name, "code": stored.code, "kind": stored.kind}:
+        region_changes.rename_region(region, user=user, effective_on=today, name=wanted["name"],
+                                     code=wanted["code"], kind=wanted["kind"])
+    current = Region.objects.get_parent(region, update=True) if region.depth > 1 else None
+    if parent is not None and (current is None or current.pk != parent.pk):
+        region_changes.move_region(region, parent, user=user, effective_on=today)
+    elif parent is None and current is not None:
+        raise ValidationError({"parent": _("A region cannot be made a top-level region; move it under another "
+                                           "region instead.")})
+    if closing_on:
+        region_changes.close_region(region, user=user, effective_on=closing_on)
+    region.refresh_from_db()
+    return region
 
 
 @transaction.atomic

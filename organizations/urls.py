@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("regions/<int:pk>/", views.RegionDetailView.as_view(), name="region_detail"),
     path("regions/<int:pk>/edit/", views.RegionEditView.as_view(), name="region_edit"),
     path("regions/<int:pk>/history/", views.RegionHistoryView.as_view(), name="region_history"),
+    re_path(r"^regions/(?P<pk>[0-9]+)/change/(?P<kind>move|rename|merge|close)/$", views.RegionChangeView.as_view(),
+            name="region_change"),
     path("enterprises/", views.EnterpriseListView.as_view(), name="enterprise_list"),
     path("enterprises/add/", views.EnterpriseEditView.as_view(), name="enterprise_create"),
     path("enterprises/<int:pk>/", views.EnterpriseDetailView.as_view(), name="enterprise_detail"),

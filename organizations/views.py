@@ -12,11 +12,11 @@ from core.forms import bootstrapify
 from core.views import (Column, ObjectActionView, ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView,
                         ScopedObjectMixin, restrict_form_fields)
 
-from . import services
+from . import region_changes, services
 from .filtersets import CoverageLinkFilterSet, EnterpriseFilterSet, PartyOrganizationFilterSet, RegionFilterSet
-from .forms import (CloseEnterpriseForm, CoverageLinkForm, ElectionForm, EndLinkForm, EnterpriseForm,
+from .forms import (REGION_CHANGE_FORMS, CloseEnterpriseForm, CoverageLinkForm, ElectionForm, EndLinkForm, EnterpriseForm,
                     PartyOrganizationForm, RegionForm)
-from .models import CoverageLink, Election, Enterprise, PartyOrganization, Region
+from .models import CoverageLink, Election, Enterprise, PartyOrganization, Region, RegionChange
 from .terms import annotate_terms, term_due_on
 
 
@@ -75,6 +75,19 @@ class RegionDetailView(ObjectDetailView):
             "enterprises": Enterprise.objects.filter(region__path__startswith=region.path).count(),
             "organizations": PartyOrganization.objects.filter(region__path__startswith=region.path).count(),
         }
+        context["may_change_region"] = self.can_edit and region_changes.can_change_region(user, region) \
+            and not (region.valid_to and region.valid_to <= timezone.localdate())
+        if context["may_change_region"]:
+            today = timezone.localdate()
+            forms = {}
+            for kind, form_class in REGION_CHANGE_FORMS.items():
+                form = bootstrapify(form_class(initial={"effective_on": today}, prefix=kind))
+                restrict_form_fields(form, user)
+                forms[kind] = form
+            context["change_forms"] = forms
+        context["recent_changes"] = list(RegionChange.objects.filter(Q(region=region) | Q(merged_into=region))
+                                         .select_related("region", "old_parent", "new_parent", "merged_into",
+                                                         "recorded_by")[:5])
         return context
 
 
@@ -87,11 +100,44 @@ class RegionEditView(ObjectEditView):
         parent = form.cleaned_data.get("parent")
         if region.pk is None and parent is None and not self.request.user.is_admin:
             raise ValidationError({"parent": _("Only administrators can create a top-level region.")})
-        return services.save_region(region, parent)
+        return services.save_region(region, parent, user=self.request.user)
 
 
 class RegionHistoryView(ObjectHistoryView):
+    """The recorded changes (simple-history) plus the region changes (区划调整) it took part in and its
+    past names and parents."""
+
     model = Region
+    template_name = "organizations/region_history.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        region = self.object
+        context["region_changes"] = list(
+            RegionChange.objects.filter(Q(region=region) | Q(merged_into=region) | Q(old_parent=region)
+                                        | Q(new_parent=region))
+            .select_related("region", "old_parent", "new_parent", "merged_into", "recorded_by"))
+        context["past"] = region_changes.region_past(region)
+        return context
+
+
+class RegionChangeView(ObjectActionView):
+    """POST one region change (move/rename/merge/close) from the region's page; the service decides."""
+
+    model = Region
+
+    def post(self, request, pk, kind):
+        return super().post(request, pk)
+
+    def get_form(self, region):
+        form = REGION_CHANGE_FORMS[self.kwargs["kind"]](self.request.POST, prefix=self.kwargs["kind"])
+        restrict_form_fields(form, self.request.user)
+        return form
+
+    def perform(self, region, form):
+        change = region_changes.apply_change(region, self.kwargs["kind"], user=self.request.user,
+                                             **form.change_kwargs())
+        return _("Recorded: %(change)s.") % {"change": change.get_kind_display()}
 
 
 # --- enterprises -------------------------------------------------------------------------------

@@ -53,6 +53,15 @@ def _report_runs(county):
                              period_end="2025-12-31", as_of="2025-12-31", version=1)
 
 
+@builder
+def _region_changes(county):
+    """A recorded rename of the county's township (organizations.RegionChange is scoped by region)."""
+    from organizations.models import RegionChange  # noqa: PLC0415
+
+    RegionChange.objects.create(region=county.town, kind="rename", effective_on="2025-01-01",
+                                old_name=f"旧镇{county.suffix}", new_name=county.town.name)
+
+
 class County:
     pass
 

@@ -52,7 +52,10 @@ class RegionSerializer(TreeNodeSerializerMixin, ModelCleanMixin, serializers.Mod
         read_only_fields = ["depth"]
         clean_exclude = ("path", "depth", "numchild")
 
-    save_service = staticmethod(services.save_region)
+    def save_service(self, region, parent):
+        """A new parent, name, code or kind of an existing region is a region change, recorded for the caller."""
+        request = self.context.get("request")
+        return services.save_region(region, parent, user=request.user if request else None)
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -151,3 +154,46 @@ class CoverageLinkSerializer(serializers.ModelSerializer):
         for key, value in validated_data.items():
             setattr(instance, key, value)
         return services.save_coverage_link(instance)
+
+
+class RegionChangeSerializer(serializers.ModelSerializer):
+    """A recorded region change (read only: changes are made by POST regions/{id}/move|rename|merge|close/)."""
+
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    old_parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    new_parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    merged_into = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        from ..models import RegionChange  # noqa: PLC0415
+
+        model = RegionChange
+        fields = ["id", "region", "kind", "effective_on", "old_parent", "new_parent", "old_name", "new_name",
+                  "old_code", "new_code", "old_kind", "new_kind", "merged_into", "moved_enterprises",
+                  "moved_organizations", "moved_regions", "note", "recorded_by", "recorded_at"]
+        read_only_fields = fields
+
+
+class RegionChangeInputSerializer(serializers.Serializer):
+    """The body of POST regions/{id}/move|rename|merge|close/."""
+
+    effective_on = serializers.DateField()
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    parent = ScopedSlugRelatedField(slug_field="code", queryset=Region.objects.all(), required=False,
+                                    help_text=_("move: the new parent region (code)"))
+    into = ScopedSlugRelatedField(slug_field="code", queryset=Region.objects.all(), required=False,
+                                  help_text=_("merge: the surviving region (code)"))
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
+                                 help_text=_("rename: the new name"))
+    code = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
+                                 help_text=_("rename: the new code, if it changes"))
+    new_kind = serializers.ChoiceField(choices=Region.Kind.choices, required=False, allow_blank=True, default="",
+                                       help_text=_("rename: the new kind, if it changes"))
+
+    def validate(self, attrs):
+        kind = self.context.get("kind")
+        required = {"move": "parent", "merge": "into"}.get(kind)
+        if required and not attrs.get(required):
+            raise serializers.ValidationError({required: [_("This field is required.")]})
+        return attrs

@@ -1,10 +1,19 @@
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
 from core.api import ScopedModelViewSet
 
-from ..filtersets import CoverageLinkFilterSet, EnterpriseFilterSet, PartyOrganizationFilterSet, RegionFilterSet
-from ..models import CoverageLink, Enterprise, PartyOrganization, Region
+from .. import region_changes
+
+from ..filtersets import (CoverageLinkFilterSet, EnterpriseFilterSet, PartyOrganizationFilterSet, RegionChangeFilterSet,
+                          RegionFilterSet)
+from ..models import CoverageLink, Enterprise, PartyOrganization, Region, RegionChange
 from ..terms import annotate_terms
 from .serializers import (CoverageLinkSerializer, EnterpriseSerializer, PartyOrganizationSerializer,
-                          RegionSerializer)
+                          RegionChangeInputSerializer, RegionChangeSerializer, RegionSerializer)
 
 
 class RegionViewSet(ScopedModelViewSet):
@@ -16,6 +25,53 @@ class RegionViewSet(ScopedModelViewSet):
 
     def get_base_queryset(self):
         return Region.objects.with_parent_code()
+
+    def _change(self, request, kind):
+        region = self.get_object()
+        data = RegionChangeInputSerializer(data=request.data, context={"request": request, "kind": kind})
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        with transaction.atomic():
+            change = region_changes.apply_change(region, kind, user=request.user,
+                                                 effective_on=values["effective_on"], note=values.get("note", ""),
+                                                 parent=values.get("parent"), into=values.get("into"),
+                                                 name=values.get("name", ""), code=values.get("code", ""),
+                                                 new_kind=values.get("new_kind", ""))
+        return Response(RegionChangeSerializer(change).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RegionChangeInputSerializer, responses={201: RegionChangeSerializer})
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """Move the region (and its subtree) under `parent` (code), dated `effective_on`."""
+        return self._change(request, "move")
+
+    @extend_schema(request=RegionChangeInputSerializer, responses={201: RegionChangeSerializer})
+    @action(detail=True, methods=["post"])
+    def rename(self, request, pk=None):
+        """A new `name` (and optionally `code`, `new_kind`), dated `effective_on`."""
+        return self._change(request, "rename")
+
+    @extend_schema(request=RegionChangeInputSerializer, responses={201: RegionChangeSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Merge the region `into` another (code): sub-regions, enterprises and organizations move there."""
+        return self._change(request, "merge")
+
+    @extend_schema(request=RegionChangeInputSerializer, responses={201: RegionChangeSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close the region and its sub-regions on `effective_on` (refused while anything operates there)."""
+        return self._change(request, "close")
+
+
+class RegionChangeViewSet(ScopedModelViewSet):
+    """The recorded region changes (区划调整), read only."""
+
+    http_method_names = ["get", "head", "options"]
+    queryset = RegionChange.objects.select_related("region", "old_parent", "new_parent", "merged_into", "recorded_by")
+    serializer_class = RegionChangeSerializer
+    filterset_class = RegionChangeFilterSet
+    ordering = ["-effective_on", "-id"]
 
 
 class EnterpriseViewSet(ScopedModelViewSet):
