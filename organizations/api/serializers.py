@@ -160,10 +160,12 @@ class RegionChangeSerializer(serializers.ModelSerializer):
     """A recorded region change (read only: changes are made by POST regions/{id}/move|rename|merge|close/)."""
 
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    old_parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    new_parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    merged_into = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    old_parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    new_parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    merged_into = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    old_kind = serializers.CharField(read_only=True, help_text=_("Region kind before a rename; blank when unchanged"))
+    new_kind = serializers.CharField(read_only=True, help_text=_("Region kind after a rename; blank when unchanged"))
 
     class Meta:
         from ..models import RegionChange  # noqa: PLC0415
