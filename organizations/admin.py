@@ -7,7 +7,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.admin import NoDeleteMixin
 
 from . import region_changes
-from .models import CoverageLink, Election, Enterprise, PartyOrganization, Region, RegionChange, ScaleBand
+from .models import (CoverageLink, DualTraining, Election, Enterprise, EnterprisePost, LeadershipBody, LeadershipBodyUnit,
+                     PartyOrganization, Region, RegionChange, ScaleBand, Secretary, SecretaryAppointment,
+                     SecretaryTraining, SelectionBatch)
+from .services import save_appointment
 
 
 @admin.register(Region)
@@ -111,3 +114,77 @@ class ElectionAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 @admin.register(ScaleBand)
 class ScaleBandAdmin(admin.ModelAdmin):
     list_display = ["scale", "min_employees"]
+
+
+class SecretaryAppointmentInline(admin.TabularInline):
+    model = SecretaryAppointment
+    extra = 0
+    raw_id_fields = ["organization"]
+    can_delete = False
+
+
+class SecretaryTrainingInline(admin.TabularInline):
+    model = SecretaryTraining
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Secretary)
+class SecretaryAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["name", "source", "region", "unit", "batch"]
+    list_filter = ["source"]
+    search_fields = ["name", "unit"]
+    raw_id_fields = ["region", "member", "batch"]
+    inlines = [SecretaryTrainingInline]
+
+
+@admin.register(SecretaryAppointment)
+class SecretaryAppointmentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["secretary", "organization", "role", "appointed_on", "ended_on"]
+    list_filter = ["role"]
+    raw_id_fields = ["secretary", "organization"]
+
+    def save_model(self, request, obj, form, change):
+        save_appointment(obj)  # the same rules and secretary_name sync as the pages and the API
+
+
+@admin.register(SecretaryTraining)
+class SecretaryTrainingAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["secretary", "course", "provider", "held_on", "hours"]
+    list_filter = ["provider"]
+    raw_id_fields = ["secretary"]
+
+
+@admin.register(SelectionBatch)
+class SelectionBatchAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["name", "region", "selected_on"]
+    raw_id_fields = ["region"]
+
+
+class LeadershipBodyUnitInline(admin.TabularInline):
+    model = LeadershipBodyUnit
+    extra = 0
+    can_delete = False
+
+
+@admin.register(LeadershipBody)
+class LeadershipBodyAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["name", "kind", "region", "established_on", "dissolved_on"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    raw_id_fields = ["region"]
+    inlines = [LeadershipBodyUnitInline]
+
+
+@admin.register(EnterprisePost)
+class EnterprisePostAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["enterprise", "person_name", "post", "level", "is_member", "on_party_committee", "ended_on"]
+    list_filter = ["level", "is_member", "on_party_committee"]
+    raw_id_fields = ["enterprise", "member"]
+
+
+@admin.register(DualTraining)
+class DualTrainingAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["enterprise", "person_name", "track", "started_on", "outcome"]
+    list_filter = ["track", "outcome"]
+    raw_id_fields = ["enterprise", "applicant", "member", "post"]

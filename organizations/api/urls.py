@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -10,4 +11,16 @@ router.register("organizations", views.PartyOrganizationViewSet, basename="organ
 router.register("region-changes", views.RegionChangeViewSet, basename="region-change")
 router.register("coverage-links", views.CoverageLinkViewSet, basename="coverage-link")
 
-urlpatterns = router.urls
+router.register("secretaries", views.SecretaryViewSet, basename="secretary")
+router.register("secretary-appointments", views.SecretaryAppointmentViewSet, basename="secretary-appointment")
+router.register("secretary-trainings", views.SecretaryTrainingViewSet, basename="secretary-training")
+router.register("selection-batches", views.SelectionBatchViewSet, basename="selection-batch")
+router.register("leadership-bodies", views.LeadershipBodyViewSet, basename="leadership-body")
+router.register("leadership-body-units", views.LeadershipBodyUnitViewSet, basename="leadership-body-unit")
+router.register("enterprise-posts", views.EnterprisePostViewSet, basename="enterprise-post")
+router.register("dual-trainings", views.DualTrainingViewSet, basename="dual-training")
+
+urlpatterns = router.urls + [
+    path("statistics/secretaries/", views.SecretaryFiguresAPIView.as_view(), name="statistics-secretaries"),
+    path("statistics/two-way-entry/", views.TwoWayFiguresAPIView.as_view(), name="statistics-two-way-entry"),
+]
