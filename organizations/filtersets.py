@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import NaturalKeyFilter, SearchFilter, SubtreeFilter, YesNoFilter
 
 from .models import (CoverageLink, Enterprise, FormationMode, Industry, OrganizationKind, Ownership, PartyOrganization,
-                     Region, Scale)
+                     Region, RegionChange, Scale, SecretarySource)
+from .models import (DualTraining, EnterprisePost, LeadershipBody, LeadershipBodyUnit, Secretary,
+                     SecretaryAppointment, SecretaryTraining, SelectionBatch)
 from .terms import annotate_terms, term_due_condition, term_overdue_condition
 from .warnings import ENTERPRISE_WARNINGS, LINK_WARNINGS, ORGANIZATION_WARNINGS
 
@@ -99,10 +101,23 @@ class PartyOrganizationFilterSet(django_filters.FilterSet):
         choices=[("due", _("Election due within 90 days")), ("overdue", _("Election overdue"))],
     )
     warning = WarningFilter(warnings=ORGANIZATION_WARNINGS)
+    supervising_body = django_filters.NumberFilter(field_name="supervising_body_id",
+                                                   label=_("Supervising body (id)"))
+    secretary_source = django_filters.ChoiceFilter(
+        choices=[*SecretarySource.choices, ("none", _("No secretary recorded"))], method="filter_secretary_source",
+        label=_("Secretary comes from (today)"))
 
     class Meta:
         model = PartyOrganization
-        fields = ["q", "region", "parent", "kind", "formation_mode", "active", "term", "warning"]
+        fields = ["q", "region", "parent", "kind", "formation_mode", "active", "term", "warning", "supervising_body",
+                  "secretary_source"]
+
+    def filter_secretary_source(self, queryset, name, value):
+        from .figures import annotate_secretary_source  # noqa: PLC0415
+
+        if not value:
+            return queryset
+        return annotate_secretary_source(queryset, timezone.localdate()).filter(current_secretary_source=value)
 
     def filter_active(self, queryset, name, value):
         if value is None:
@@ -149,3 +164,132 @@ class ChannelReachFilterSet(django_filters.FilterSet):
 
         model = ChannelReach
         fields = ["enterprise", "channel", "region"]
+
+class RegionChangeFilterSet(django_filters.FilterSet):
+    region = SubtreeFilter(field_name="region", label=_("Region (with sub-regions)"))
+    kind = django_filters.ChoiceFilter(choices=RegionChange.Kind.choices, label=_("Kind of change"))
+    effective_after = django_filters.DateFilter(field_name="effective_on", lookup_expr="gte",
+                                                label=_("Effective on or after"))
+
+    class Meta:
+        model = RegionChange
+        fields = ["region", "kind", "effective_after"]
+
+
+
+class SecretaryFilterSet(django_filters.FilterSet):
+    q = SearchFilter(fields=("name", "unit"))
+    region = SubtreeFilter(field_name="region", label=_("Region (with sub-regions)"))
+    source = django_filters.ChoiceFilter(choices=SecretarySource.choices, label=_("Source"))
+    batch = django_filters.NumberFilter(field_name="batch_id", label=_("Selection batch (id)"))
+    trained_in = django_filters.NumberFilter(method="filter_trained_in", label=_("Trained in year"))
+    serving = YesNoFilter(method="filter_serving", label=_("Serving today"))
+
+    class Meta:
+        model = Secretary
+        fields = ["q", "region", "source", "batch", "trained_in", "serving"]
+
+    def filter_trained_in(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(pk__in=SecretaryTraining.objects.filter(held_on__year=int(value)).values("secretary_id"))
+
+    def filter_serving(self, queryset, name, value):
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        serving = SecretaryAppointment.objects.filter(appointed_on__lte=today).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=today)).values("secretary_id")
+        return queryset.filter(pk__in=serving) if value else queryset.exclude(pk__in=serving)
+
+
+class SecretaryAppointmentFilterSet(django_filters.FilterSet):
+    organization = NaturalKeyFilter(model_label="organizations.PartyOrganization", to_field_name="code",
+                                    label=_("Organization (code)"))
+    secretary = django_filters.NumberFilter(field_name="secretary_id", label=_("Secretary (id)"))
+    region = SubtreeFilter(field_name="organization__region", label=_("Region (with sub-regions)"))
+    role = django_filters.ChoiceFilter(choices=SecretaryAppointment.Role.choices, label=_("Post"))
+    active_on = django_filters.DateFilter(method="filter_active_on", label=_("In office on"))
+
+    class Meta:
+        model = SecretaryAppointment
+        fields = ["organization", "secretary", "region", "role", "active_on"]
+
+    def filter_active_on(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(appointed_on__lte=value).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=value))
+
+
+class SecretaryTrainingFilterSet(django_filters.FilterSet):
+    secretary = django_filters.NumberFilter(field_name="secretary_id", label=_("Secretary (id)"))
+    region = SubtreeFilter(field_name="secretary__region", label=_("Region (with sub-regions)"))
+    provider = django_filters.ChoiceFilter(choices=SecretaryTraining.Provider.choices, label=_("Provider"))
+    year = django_filters.NumberFilter(field_name="held_on", lookup_expr="year", label=_("Year"))
+
+    class Meta:
+        model = SecretaryTraining
+        fields = ["secretary", "region", "provider", "year"]
+
+
+class SelectionBatchFilterSet(django_filters.FilterSet):
+    region = SubtreeFilter(field_name="region", label=_("Region (with sub-regions)"))
+
+    class Meta:
+        model = SelectionBatch
+        fields = ["region"]
+
+
+class LeadershipBodyFilterSet(django_filters.FilterSet):
+    q = SearchFilter(fields=("name",))
+    region = SubtreeFilter(field_name="region", label=_("Region (with sub-regions)"))
+    kind = django_filters.ChoiceFilter(choices=LeadershipBody.Kind.choices, label=_("Kind"))
+
+    class Meta:
+        model = LeadershipBody
+        fields = ["q", "region", "kind"]
+
+
+class LeadershipBodyUnitFilterSet(django_filters.FilterSet):
+    body = django_filters.NumberFilter(field_name="body_id", label=_("Leadership body (id)"))
+    kind = django_filters.ChoiceFilter(choices=LeadershipBodyUnit.Kind.choices, label=_("Kind of unit"))
+
+    class Meta:
+        model = LeadershipBodyUnit
+        fields = ["body", "kind"]
+
+
+class EnterprisePostFilterSet(django_filters.FilterSet):
+    q = SearchFilter(fields=("person_name", "post", "enterprise__name"))
+    enterprise = NaturalKeyFilter(model_label="organizations.Enterprise", to_field_name="uscc",
+                                  label=_("Enterprise (USCC)"))
+    region = SubtreeFilter(field_name="enterprise__region", label=_("Region (with sub-regions)"))
+    level = django_filters.ChoiceFilter(choices=EnterprisePost.Level.choices, label=_("Level"))
+    is_member = YesNoFilter(label=_("Party member"))
+    on_party_committee = YesNoFilter(label=_("Cross-appointed"))
+    current = YesNoFilter(method="filter_current", label=_("Held today"))
+
+    class Meta:
+        model = EnterprisePost
+        fields = ["q", "enterprise", "region", "level", "is_member", "on_party_committee", "current"]
+
+    def filter_current(self, queryset, name, value):
+        from .figures import active_posts  # noqa: PLC0415
+
+        if value is None:
+            return queryset
+        current = active_posts(EnterprisePost.objects.all(), timezone.localdate()).values("pk")
+        return queryset.filter(pk__in=current) if value else queryset.exclude(pk__in=current)
+
+
+class DualTrainingFilterSet(django_filters.FilterSet):
+    q = SearchFilter(fields=("person_name", "enterprise__name"))
+    enterprise = NaturalKeyFilter(model_label="organizations.Enterprise", to_field_name="uscc",
+                                  label=_("Enterprise (USCC)"))
+    region = SubtreeFilter(field_name="enterprise__region", label=_("Region (with sub-regions)"))
+    track = django_filters.ChoiceFilter(choices=DualTraining.Track.choices, label=_("Track"))
+    outcome = django_filters.ChoiceFilter(choices=DualTraining.Outcome.choices, label=_("Outcome"))
+
+    class Meta:
+        model = DualTraining
+        fields = ["q", "enterprise", "region", "track", "outcome"]

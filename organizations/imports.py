@@ -9,6 +9,7 @@ by organization and enterprise: no query per row and no scan of every link per r
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -126,7 +127,14 @@ class TreeImport(ImportKind):
                 if parent_code:
                     parent = by_code.get(parent_code) or model.objects.get(code=parent_code)
                 planned.instance._history_user = user
-                services._tree_save(model, planned.instance, parent)
+                if model is Region and parent is not None:  # a region's new parent is a recorded region change
+                    from . import region_changes  # noqa: PLC0415
+
+                    planned.instance.save()
+                    region_changes.move_region(planned.instance, parent, user=user,
+                                               effective_on=timezone.localdate(), note=_("Recorded by an import"))
+                else:
+                    services._tree_save(model, planned.instance, parent)
 
     def after_write(self, plan, user):
         pass
@@ -432,3 +440,165 @@ class CoverageLinkImport(ImportKind):
 
     def update_fields(self):
         return ["valid_to"]
+
+
+# --- secretaries and enterprise posts (additions) -------------------------------------------------
+
+from .models import EnterprisePost, Secretary, SecretaryAppointment, SecretarySource  # noqa: E402
+
+
+@register
+class EnterprisePostImport(ImportKind):
+    """Management and backbone posts per enterprise (双向进入、交叉任职). A row is identified by the
+    enterprise, the person and the post: re-importing the same file changes nothing."""
+
+    key = "enterprise-posts"
+    label = gettext_lazy("Enterprise posts (two-way entry)")
+    model = EnterprisePost
+    columns = [
+        Column("enterprise_uscc", "统一社会信用代码", required=True, normalize=normalize_uscc),
+        Column("person_name", "姓名", required=True),
+        Column("post", "职务", required=True),
+        Column("level", "层级", required=True, kind="choice", choices=EnterprisePost.Level),
+        Column("is_member", "是否党员", kind="bool"),
+        Column("on_party_committee", "是否进入党组织班子", kind="bool"),
+        Column("started_on", "任职日期", kind="date"),
+        Column("ended_on", "离任日期", kind="date"),
+    ]
+    field_for_column = {"enterprise_uscc": "enterprise"}
+    data_fields = ["level", "is_member", "on_party_committee", "started_on", "ended_on"]
+
+    def preload(self, rows, user):
+        enterprises = {e.uscc: e for e in rows_in(Enterprise.objects.visible_to(user), "uscc",
+                                                   _codes(rows, "enterprise_uscc"))}
+        existing = {}
+        for post in rows_in(EnterprisePost.objects.filter(enterprise__in=list(enterprises.values())),
+                            "enterprise_id", {e.pk for e in enterprises.values()}):
+            existing[(post.enterprise_id, post.person_name, post.post)] = post
+        return {"enterprises": enterprises, "existing": existing}
+
+    def build(self, values, ctx):
+        enterprise = ctx["enterprises"].get(values["enterprise_uscc"])
+        if enterprise is None:
+            raise ValidationError({"enterprise_uscc": _unknown(_("enterprise"), values["enterprise_uscc"])})
+        fields = {"level": values["level"], "is_member": bool(values.get("is_member")),
+                  "on_party_committee": bool(values.get("on_party_committee")),
+                  "started_on": values.get("started_on"), "ended_on": values.get("ended_on")}
+        fields = {k: v for k, v in fields.items() if self.given(k) or k == "level"}
+        existing = ctx["existing"].get((enterprise.pk, values["person_name"], values["post"]))
+        if existing is None:
+            return PlannedRow(0, "create", EnterprisePost(enterprise=enterprise, person_name=values["person_name"],
+                                                          post=values["post"], **fields), values)
+        if not changed(existing, fields):
+            return PlannedRow(0, "unchanged", existing, values)
+        for name, value in fields.items():
+            setattr(existing, name, value)
+        return PlannedRow(0, "update", existing, values)
+
+    def update_fields(self):
+        return self.data_fields
+
+
+@register
+class SecretaryImport(ImportKind):
+    """Secretaries and, where the row names an organization, their appointment. A person is identified by
+    the managing region and the name; an appointment by person, organization, post and start date."""
+
+    key = "secretaries"
+    label = gettext_lazy("Secretaries")
+    model = Secretary
+    columns = [
+        Column("name", "姓名", required=True),
+        Column("region_code", "管理区域代码", required=True),
+        Column("source", "书记来源", required=True, kind="choice", choices=SecretarySource),
+        Column("phone", "联系电话"),
+        Column("unit", "工作单位及职务"),
+        Column("organization_code", "任职党组织代码"),
+        Column("role", "职务", kind="choice", choices=SecretaryAppointment.Role),
+        Column("appointed_on", "任职日期", kind="date"),
+    ]
+    field_for_column = {"region_code": "region"}
+
+    def preload(self, rows, user):
+        regions = {r.code: r for r in rows_in(Region.objects.visible_to(user), "code", _codes(rows, "region_code"))}
+        orgs = {o.code: o for o in rows_in(PartyOrganization.objects.visible_to(user), "code",
+                                            _codes(rows, "organization_code"))}
+        people = {(s.region_id, s.name): s for s in rows_in(
+            Secretary.objects.filter(region__in=list(regions.values())), "name", _codes(rows, "name"))}
+        appointments = list(rows_in(SecretaryAppointment.objects.select_related("secretary"), "organization_id",
+                                    {o.pk for o in orgs.values()}))
+        self._ctx = {"regions": regions, "orgs": orgs, "people": people, "appointments": appointments}
+        return self._ctx
+
+    def build(self, values, ctx):
+        region = ctx["regions"].get(values["region_code"])
+        if region is None:
+            raise ValidationError({"region_code": _unknown(_("region"), values["region_code"])})
+        appointment = None
+        if values.get("organization_code"):
+            org = ctx["orgs"].get(values["organization_code"])
+            if org is None:
+                raise ValidationError({"organization_code": _unknown(_("organization"), values["organization_code"])})
+            if not values.get("appointed_on"):
+                raise ValidationError({"appointed_on": _("Give the date of the appointment.")})
+            appointment = {"organization": org, "role": values.get("role") or SecretaryAppointment.Role.SECRETARY,
+                           "appointed_on": values["appointed_on"]}
+        fields = {"source": values["source"]}
+        for key in ("phone", "unit"):
+            if self.given(key):
+                fields[key] = values.get(key) or ""
+        existing = ctx["people"].get((region.pk, values["name"]))
+        extra = {"appointment": appointment}
+        if existing is None:
+            return PlannedRow(0, "create", Secretary(region=region, name=values["name"], **fields), values, extra)
+        action = "update" if changed(existing, fields) else "unchanged"
+        for name, value in fields.items():
+            setattr(existing, name, value)
+        if action == "unchanged" and appointment and not self._recorded(existing, appointment, ctx):
+            action = "update"
+        return PlannedRow(0, action, existing, values, extra)
+
+    @staticmethod
+    def _recorded(person, appointment, ctx):
+        return any(a.secretary_id == person.pk and a.organization_id == appointment["organization"].pk
+                   and a.role == appointment["role"] and a.appointed_on == appointment["appointed_on"]
+                   for a in ctx["appointments"])
+
+    def check_plan(self, plan, ctx):
+        """One secretary per organization at a time, against the recorded ones and the other rows."""
+        from .services import overlaps  # noqa: PLC0415
+
+        errors, planned = [], []
+        for row in plan:
+            appointment = row.extra.get("appointment")
+            if not appointment or appointment["role"] != SecretaryAppointment.Role.SECRETARY:
+                continue
+            if row.instance.pk and self._recorded(row.instance, appointment, ctx):
+                continue
+            org = appointment["organization"]
+            clash = [a.secretary.name for a in ctx["appointments"]
+                     if a.organization_id == org.pk and a.role == SecretaryAppointment.Role.SECRETARY
+                     and overlaps(appointment["appointed_on"], None, a.appointed_on, a.ended_on)]
+            clash += [name for (org_pk, name) in planned if org_pk == org.pk]
+            if clash:
+                errors.append(RowError(row.row, self.column_label("organization_code"), _(
+                    "“%(org)s” already has a secretary, %(name)s, from then: end that appointment first.") % {
+                    "org": org.name, "name": clash[0]}))
+            planned.append((org.pk, row.values["name"]))
+        return errors
+
+    def write(self, plan, user):
+        from .services import sync_secretary_names  # noqa: PLC0415
+
+        super().write(plan, user)
+        new = []
+        for row in plan:
+            appointment = row.extra.get("appointment")
+            if appointment and not (row.action != "create" and self._recorded(row.instance, appointment, self._ctx)):
+                new.append(SecretaryAppointment(secretary=row.instance, **appointment))
+        if new:
+            bulk_create_with_history(new, SecretaryAppointment, batch_size=BATCH, default_user=user)
+            sync_secretary_names({a.organization_id for a in new})
+
+    def update_fields(self):
+        return ["source", "phone", "unit"]

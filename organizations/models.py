@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -302,7 +303,9 @@ DEFAULT_TERM_YEARS = {
 class SecretarySource(models.TextChoices):
     OWNER = "owner", _("Owner / investor")
     MANAGER = "manager", _("Manager")
-    INSTRUCTOR = "instructor", _("Instructor")
+    UNION_CHAIR = "union_chair", _("Trade union chair")
+    INSTRUCTOR = "instructor", _("Dispatched instructor")
+    PARTY_CADRE = "party_cadre", _("Selected party cadre")
     EMPLOYEE = "employee", _("Employee")
     OTHER = "other", _("Other")
 
@@ -322,6 +325,11 @@ class PartyOrganization(MP_Node):
     secretary_source = models.CharField(_("secretary comes from"), max_length=16, choices=SecretarySource.choices, blank=True)
     secretary_phone = models.CharField(_("secretary phone"), max_length=20, blank=True)
     cross_appointed = models.BooleanField(_("cross-appointed with management"), default=False)
+    supervising_body = models.ForeignKey("organizations.LeadershipBody", verbose_name=_("supervising body"),
+                                         on_delete=models.PROTECT, null=True, blank=True,
+                                         related_name="organizations",
+                                         help_text=_("The body it is affiliated to (隶属关系), besides its party "
+                                                     "parent."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -450,6 +458,435 @@ class Election(models.Model):
             return self.held_on.replace(year=self.held_on.year + self.term_years)
         except ValueError:  # 29 February
             return self.held_on.replace(year=self.held_on.year + self.term_years, day=28)
+
+
+
+# --- region changes (区划调整) -------------------------------------------------------------------
+
+class RegionChange(models.Model):
+    """One dated change of the region tree (move, rename, merge, close), applied by
+    `organizations.region_changes` and kept for the region's history. Statistics use the tree as it is
+    now; these rows say how it came to be so."""
+
+    class Kind(models.TextChoices):
+        MOVE = "move", _("Move (new parent)")
+        RENAME = "rename", _("Rename")
+        MERGE = "merge", _("Merge into another region")
+        CLOSE = "close", _("Close")
+
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(_("kind of change"), max_length=16, choices=Kind.choices)
+    effective_on = models.DateField(_("effective on"))
+    old_parent = models.ForeignKey(Region, verbose_name=_("old parent"), on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+    new_parent = models.ForeignKey(Region, verbose_name=_("new parent"), on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+    old_name = models.CharField(_("old name"), max_length=100, blank=True)
+    new_name = models.CharField(_("new name"), max_length=100, blank=True)
+    old_code = models.CharField(_("old code"), max_length=32, blank=True)
+    new_code = models.CharField(_("new code"), max_length=32, blank=True)
+    old_kind = models.CharField(_("old kind"), max_length=16, choices=Region.Kind.choices, blank=True)
+    new_kind = models.CharField(_("new kind"), max_length=16, choices=Region.Kind.choices, blank=True)
+    merged_into = models.ForeignKey(Region, verbose_name=_("merged into"), on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="merged_from")
+    moved_enterprises = models.PositiveIntegerField(_("enterprises moved"), default=0)
+    moved_organizations = models.PositiveIntegerField(_("organizations moved"), default=0)
+    moved_regions = models.PositiveIntegerField(_("sub-regions moved"), default=0)
+    note = models.CharField(_("basis / note"), max_length=300, blank=True,
+                            help_text=_("E.g. the approving document number."))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-effective_on", "-id"]
+        verbose_name = _("region change")
+        verbose_name_plural = _("region changes")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.region.name} {self.effective_on}"
+
+    def get_absolute_url(self):
+        return reverse("organizations:region_history", args=[self.region_id])
+
+    @classmethod
+    def scope_filter(cls, user):
+        """Region staff see the changes of regions in their subtree, and those that merged into it."""
+        from core.roles import REGION_ROLES  # noqa: PLC0415
+
+        if user.role in REGION_ROLES and user.scope_region_id:
+            prefix = user.scope_region.path
+            return Q(region__path__startswith=prefix) | Q(merged_into__path__startswith=prefix)
+        return None
+
+
+
+# --- secretaries (书记队伍) -----------------------------------------------------------------------
+
+class SelectionBatch(models.Model):
+    """A batch of people selected as secretaries (e.g. party cadres selected to serve as secretaries)."""
+
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT,
+                               related_name="secretary_batches")
+    name = models.CharField(_("name"), max_length=100)
+    selected_on = models.DateField(_("selected on"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+    scope = Scope(region="region", organization=None, instructor=None)
+
+    class Meta:
+        ordering = ["-selected_on", "-id"]
+        verbose_name = _("secretary selection batch")
+        verbose_name_plural = _("secretary selection batches")
+
+    def __str__(self):
+        return f"{self.name} ({self.selected_on})"
+
+    def get_absolute_url(self):
+        return reverse("organizations:selection_batch_detail", args=[self.pk])
+
+    def get_edit_url(self):
+        return reverse("organizations:selection_batch_edit", args=[self.pk])
+
+
+class Secretary(models.Model):
+    """A person who serves (or served) as secretary or deputy secretary of party organizations."""
+
+    region = models.ForeignKey(Region, verbose_name=_("managing region"), on_delete=models.PROTECT,
+                               related_name="secretaries")
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    source = models.CharField(_("source"), max_length=16, choices=SecretarySource.choices)
+    member = models.ForeignKey("members.Member", verbose_name=_("member record"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="secretary_records")
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    unit = models.CharField(_("work unit and post"), max_length=200, blank=True)
+    batch = models.ForeignKey(SelectionBatch, verbose_name=_("selection batch"), on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="secretaries")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+    sensitive_fields = ("phone",)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("secretary")
+        verbose_name_plural = _("secretaries")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organizations:secretary_detail", args=[self.pk])
+
+    def get_edit_url(self):
+        return reverse("organizations:secretary_edit", args=[self.pk])
+
+    def get_history_url(self):
+        return reverse("organizations:secretary_history", args=[self.pk])
+
+    @classmethod
+    def scope_filter(cls, user):
+        """Region staff: managed in their subtree. Branch secretaries: people appointed in their organizations."""
+        from core.roles import ORGANIZATION_ROLES  # noqa: PLC0415
+        from core.scoping import default_scope_q  # noqa: PLC0415
+
+        if user.role in ORGANIZATION_ROLES and user.scope_organization_id:
+            return Q(pk__in=SecretaryAppointment.objects.filter(
+                organization__path__startswith=user.scope_organization.path).values("secretary_id"))
+        return default_scope_q(Scope(region="region"), user)
+
+
+class SecretaryAppointment(models.Model):
+    """Secretary S serves organization O as secretary or deputy from appointed_on to ended_on (exclusive)."""
+
+    class Role(models.TextChoices):
+        SECRETARY = "secretary", _("Secretary")
+        DEPUTY = "deputy", _("Deputy secretary")
+
+    organization = models.ForeignKey(PartyOrganization, verbose_name=_("organization"), on_delete=models.PROTECT,
+                                     related_name="secretary_appointments")
+    secretary = models.ForeignKey(Secretary, verbose_name=_("secretary"), on_delete=models.PROTECT,
+                                  related_name="appointments")
+    role = models.CharField(_("post"), max_length=16, choices=Role.choices, default=Role.SECRETARY)
+    appointed_on = models.DateField(_("appointed on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+    scope = Scope(region="organization__region", organization="organization", instructor=None)
+
+    class Meta:
+        ordering = ["-appointed_on", "-id"]
+        verbose_name = _("secretary appointment")
+        verbose_name_plural = _("secretary appointments")
+        indexes = [models.Index(fields=["organization", "role", "appointed_on"])]
+        constraints = [models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gt=models.F("appointed_on")),
+                                              name="secretary_appointment_dates_ordered")]
+
+    def __str__(self):
+        return f"{self.secretary} · {self.get_role_display()} · {self.organization}"
+
+    def get_absolute_url(self):
+        return reverse("organizations:secretary_detail", args=[self.secretary_id])
+
+    def is_active_on(self, day):
+        return self.appointed_on <= day and (self.ended_on is None or self.ended_on > day)
+
+
+class SecretaryTraining(models.Model):
+    """A training a secretary attended (party-school course, hours)."""
+
+    class Provider(models.TextChoices):
+        MUNICIPAL_PARTY_SCHOOL = "municipal_party_school", _("Municipal party school")
+        COUNTY_PARTY_SCHOOL = "county_party_school", _("County party school")
+        PROVINCIAL_PARTY_SCHOOL = "provincial_party_school", _("Provincial party school")
+        ORGANIZATION_DEPARTMENT = "organization_department", _("Organization department")
+        ONLINE = "online", _("Online course")
+        OTHER = "other", _("Other")
+
+    secretary = models.ForeignKey(Secretary, verbose_name=_("secretary"), on_delete=models.PROTECT,
+                                  related_name="trainings")
+    course = models.CharField(_("course"), max_length=200)
+    provider = models.CharField(_("provider"), max_length=32, choices=Provider.choices)
+    held_on = models.DateField(_("held on"), db_index=True)
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("secretary training")
+        verbose_name_plural = _("secretary trainings")
+
+    def __str__(self):
+        return f"{self.secretary} · {self.course} · {self.held_on}"
+
+    def get_absolute_url(self):
+        return reverse("organizations:secretary_detail", args=[self.secretary_id])
+
+    @classmethod
+    def scope_filter(cls, user):
+        condition = Secretary.scope_filter(user)
+        if condition is None:
+            return None
+        return Q(secretary__in=Secretary.objects.filter(condition))
+
+    def clean(self):
+        super().clean()
+        if self.hours is not None and self.hours <= 0:
+            raise ValidationError({"hours": _("Training hours must be more than 0.")})
+
+
+# --- leadership bodies (seed 003) ------------------------------------------------------------------
+
+class LeadershipBody(models.Model):
+    """A body that leads non-public party building in a region: the non-public economy working committee,
+    an industry committee, a park's or street's territorial committee, a joint meeting."""
+
+    class Kind(models.TextChoices):
+        NONPUBLIC_WORKING_COMMITTEE = "nonpublic_working_committee", _("Non-public economy working committee")
+        INDUSTRY_COMMITTEE = "industry_committee", _("Industry party committee")
+        TERRITORIAL_COMMITTEE = "territorial_committee", _("Territorial committee (park / street)")
+        JOINT_MEETING = "joint_meeting", _("Joint meeting")
+
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT,
+                               related_name="leadership_bodies")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices, blank=True)
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+    head = models.CharField(_("head"), max_length=50, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+    scope = Scope(region="region", organization=None, instructor=None)
+
+    class Meta:
+        ordering = ["region__path", "name", "id"]
+        verbose_name = _("leadership body")
+        verbose_name_plural = _("leadership bodies")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organizations:leadership_body_detail", args=[self.pk])
+
+    def get_edit_url(self):
+        return reverse("organizations:leadership_body_edit", args=[self.pk])
+
+    def get_history_url(self):
+        return reverse("organizations:leadership_body_history", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.kind == self.Kind.INDUSTRY_COMMITTEE and not self.industry:
+            raise ValidationError({"industry": _("An industry committee names its industry.")})
+        if self.established_on and self.dissolved_on and self.dissolved_on <= self.established_on:
+            raise ValidationError({"dissolved_on": _("The end date must be after the start date.")})
+
+
+class LeadershipBodyUnit(models.Model):
+    """A member unit of a leadership body (joint meeting members: United Front, market regulation …)."""
+
+    class Kind(models.TextChoices):
+        ORGANIZATION_DEPARTMENT = "organization_department", _("Organization department")
+        UNITED_FRONT = "united_front", _("United Front Work Department")
+        MARKET_REGULATION = "market_regulation", _("Market regulation bureau")
+        FEDERATION_OF_INDUSTRY = "federation_of_industry", _("Federation of industry and commerce")
+        TRADE_UNION = "trade_union", _("Federation of trade unions")
+        YOUTH_LEAGUE = "youth_league", _("Communist Youth League")
+        WOMENS_FEDERATION = "womens_federation", _("Women's federation")
+        INDUSTRY_ASSOCIATION = "industry_association", _("Industry association / chamber")
+        OTHER = "other", _("Other unit")
+
+    body = models.ForeignKey(LeadershipBody, verbose_name=_("leadership body"), on_delete=models.PROTECT,
+                             related_name="units")
+    kind = models.CharField(_("kind of unit"), max_length=32, choices=Kind.choices)
+    name = models.CharField(_("unit name"), max_length=200)
+    duty = models.CharField(_("duty in the body"), max_length=200, blank=True)
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+    scope = Scope(region="body__region", organization=None, instructor=None)
+
+    class Meta:
+        ordering = ["body", "kind", "id"]
+        verbose_name = _("member unit")
+        verbose_name_plural = _("member units")
+
+    def __str__(self):
+        return f"{self.body} · {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("organizations:leadership_body_detail", args=[self.body_id])
+
+
+# --- two-way entry and cross-appointment (双向进入、交叉任职), 双培双推 (seed 004) --------------------
+
+class EnterprisePost(models.Model):
+    """A management or backbone post in an enterprise and who holds it: whether a party member (with the
+    member record where there is one) and whether the holder also sits on the party organization's
+    committee (cross-appointment)."""
+
+    class Level(models.TextChoices):
+        MANAGEMENT = "management", _("Management")
+        BACKBONE = "backbone", _("Backbone staff")
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT,
+                                   related_name="posts")
+    person_name = models.CharField(_("person"), max_length=50)
+    post = models.CharField(_("post"), max_length=100)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.MANAGEMENT)
+    is_member = models.BooleanField(_("party member"), default=False)
+    member = models.ForeignKey("members.Member", verbose_name=_("member record"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="enterprise_posts")
+    on_party_committee = models.BooleanField(_("also on the party committee (cross-appointed)"), default=False)
+    started_on = models.DateField(_("from"), null=True, blank=True)
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["enterprise", "level", "person_name", "id"]
+        verbose_name = _("enterprise post")
+        verbose_name_plural = _("enterprise posts")
+        indexes = [models.Index(fields=["enterprise", "level"])]
+
+    def __str__(self):
+        return f"{self.person_name} · {self.post}"
+
+    def get_absolute_url(self):
+        return reverse("organizations:enterprise_detail", args=[self.enterprise_id])
+
+    @classmethod
+    def scope_filter(cls, user):
+        condition = Enterprise.scope_filter(user)
+        if condition is None:
+            return None
+        return Q(enterprise__in=Enterprise.objects.filter(condition))
+
+    def clean(self):
+        super().clean()
+        if self.member_id and not self.is_member:
+            self.is_member = True  # a linked member record is a member
+        if self.on_party_committee and not self.is_member:
+            raise ValidationError({"on_party_committee": _("Only a party member can sit on the party committee.")})
+        if self.started_on and self.ended_on and self.ended_on <= self.started_on:
+            raise ValidationError({"ended_on": _("The end date must be after the start date.")})
+
+
+class DualTraining(models.Model):
+    """双培双推: train backbone staff into party members, or members into backbone staff."""
+
+    class Track(models.TextChoices):
+        BACKBONE_TO_MEMBER = "backbone_to_member", _("Backbone staff → party member")
+        MEMBER_TO_BACKBONE = "member_to_backbone", _("Party member → backbone staff")
+
+    class Outcome(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        ACHIEVED = "achieved", _("Achieved")
+        STOPPED = "stopped", _("Stopped")
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT,
+                                   related_name="dual_trainings")
+    person_name = models.CharField(_("person"), max_length=50)
+    track = models.CharField(_("track"), max_length=24, choices=Track.choices)
+    started_on = models.DateField(_("started on"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.IN_PROGRESS)
+    achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
+    applicant = models.ForeignKey("members.Applicant", verbose_name=_("applicant record"), on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="dual_trainings",
+                                  help_text=_("For backbone staff trained into members: their application."))
+    member = models.ForeignKey("members.Member", verbose_name=_("member record"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="dual_trainings",
+                               help_text=_("For members trained into backbone staff."))
+    post = models.ForeignKey(EnterprisePost, verbose_name=_("post reached"), on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="dual_trainings")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        verbose_name = _("dual training (双培双推)")
+        verbose_name_plural = _("dual trainings (双培双推)")
+
+    def __str__(self):
+        return f"{self.person_name} · {self.get_track_display()}"
+
+    def get_absolute_url(self):
+        return reverse("organizations:enterprise_detail", args=[self.enterprise_id])
+
+    scope_filter = EnterprisePost.scope_filter
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.outcome == self.Outcome.ACHIEVED and not self.achieved_on:
+            errors["achieved_on"] = _("Give the date the goal was achieved.")
+        if self.achieved_on and self.achieved_on < self.started_on:
+            errors["achieved_on"] = _("The goal cannot be achieved before the training started.")
+        if self.track == self.Track.BACKBONE_TO_MEMBER and self.member_id and not self.applicant_id:
+            errors["member"] = _("Backbone staff trained into members are followed through their application.")
+        if self.track == self.Track.MEMBER_TO_BACKBONE and self.applicant_id:
+            errors["applicant"] = _("A member trained into backbone staff has no application: link the member record.")
+        if errors:
+            raise ValidationError(errors)
 
 
 from .channels import ChannelReach, WorkChannel  # noqa: E402,F401 — work coverage channels (own module)

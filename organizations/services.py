@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import CoverageLink, Enterprise, FormationMode, PartyOrganization, Region
@@ -135,9 +136,37 @@ def _tree_save(model, instance, parent):
 
 
 @transaction.atomic
-def save_region(region: Region, parent: Region | None) -> Region:
+def save_region(region: Region, parent: Region | None, user=None) -> Region:
+    """Create a region, or save an edit of one. On an existing region, a new parent, name, code or kind or
+    a closing date is a region change (区划调整) and goes through `region_changes`, dated today (closing: the
+    date given), so the edit page and the API record it exactly as the region-change forms do."""
+    from . import region_changes  # noqa: PLC0415 (region_changes imports this module's models only)
+
     region.full_clean(exclude=["path", "depth", "numchild"], validate_unique=False)
-    return _tree_save(Region, region, parent)
+    if region.pk is None:
+        return _tree_save(Region, region, parent)
+    stored = Region.objects.get(pk=region.pk)
+    wanted = {"name": region.name, "code": region.code, "kind": region.kind}
+    closing_on = region.valid_to if region.valid_to and region.valid_to != stored.valid_to else None
+    region.name, region.code, region.kind = stored.name, stored.code, stored.kind
+    if closing_on:
+        region.valid_to = stored.valid_to
+    region._history_user = user
+    region.save()
+    today = timezone.localdate()
+    if wanted != {"name": stored.name, "code": stored.code, "kind": stored.kind}:
+        region_changes.rename_region(region, user=user, effective_on=today, name=wanted["name"],
+                                     code=wanted["code"], kind=wanted["kind"])
+    current = Region.objects.get_parent(region, update=True) if region.depth > 1 else None
+    if parent is not None and (current is None or current.pk != parent.pk):
+        region_changes.move_region(region, parent, user=user, effective_on=today)
+    elif parent is None and current is not None:
+        raise ValidationError({"parent": _("A region cannot be made a top-level region; move it under another "
+                                           "region instead.")})
+    if closing_on:
+        region_changes.close_region(region, user=user, effective_on=closing_on)
+    region.refresh_from_db()
+    return region
 
 
 @transaction.atomic
@@ -147,3 +176,84 @@ def save_organization(organization: PartyOrganization, parent: PartyOrganization
         return dissolve_organization(_tree_save(PartyOrganization, organization, parent),
                                      organization.dissolved_on)
     return _tree_save(PartyOrganization, organization, parent)
+
+
+# --- secretaries (书记队伍) -----------------------------------------------------------------------
+
+def check_appointment(appointment) -> None:
+    """An organization has one secretary at a time (deputies: any number); a person holds one post per
+    organization at a time; the dates lie inside the organization's life."""
+    from .models import SecretaryAppointment  # noqa: PLC0415
+
+    org = appointment.organization
+    errors = {}
+    if appointment.ended_on and appointment.ended_on <= appointment.appointed_on:
+        errors["ended_on"] = _("The end date must be after the start date.")
+    if org.established_on and appointment.appointed_on < org.established_on:
+        errors["appointed_on"] = _("The organization was only established on %(date)s.") % {
+            "date": org.established_on.isoformat()}
+    if org.dissolved_on and appointment.appointed_on >= org.dissolved_on:
+        errors["appointed_on"] = _("The organization was dissolved on %(date)s.") % {"date": org.dissolved_on.isoformat()}
+    if errors:
+        raise ValidationError(errors)
+    others = SecretaryAppointment.objects.filter(organization=org).exclude(pk=appointment.pk).select_related("secretary")
+    for other in others:
+        if not overlaps(appointment.appointed_on, appointment.ended_on, other.appointed_on, other.ended_on):
+            continue
+        if other.secretary_id == appointment.secretary_id:
+            raise ValidationError({"appointed_on": _("%(name)s already serves this organization from %(start)s.") % {
+                "name": other.secretary.name, "start": other.appointed_on.isoformat()}})
+        if appointment.role == SecretaryAppointment.Role.SECRETARY and other.role == SecretaryAppointment.Role.SECRETARY:
+            raise ValidationError({"appointed_on": _(
+                "“%(org)s” already has a secretary, %(name)s, from %(start)s: end that appointment first.") % {
+                "org": org.name, "name": other.secretary.name, "start": other.appointed_on.isoformat()}})
+
+
+def sync_secretary_name(organization) -> None:
+    """API.md's `secretary_name` follows the current secretary once an organization has appointment records
+    (blank while the post is vacant); organizations without any keep their free-text name."""
+    sync_secretary_names([organization.pk])
+    organization.refresh_from_db(fields=["secretary_name", "secretary_source"])
+
+
+def sync_secretary_names(organization_ids) -> int:
+    """`sync_secretary_name` for many organizations in a constant number of queries (imports)."""
+    from django.db.models import Exists, OuterRef, Subquery  # noqa: PLC0415
+    from simple_history.utils import bulk_update_with_history  # noqa: PLC0415
+
+    from .models import SecretaryAppointment  # noqa: PLC0415
+
+    today = timezone.localdate()
+    secretary_posts = SecretaryAppointment.objects.filter(organization=OuterRef("pk"),
+                                                          role=SecretaryAppointment.Role.SECRETARY)
+    current = (secretary_posts.filter(appointed_on__lte=today).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+               .order_by("-appointed_on"))
+    orgs = list(PartyOrganization.objects.filter(pk__in=list(organization_ids)).annotate(
+        has_posts=Exists(secretary_posts), current_name=Subquery(current.values("secretary__name")[:1]),
+        current_source=Subquery(current.values("secretary__source")[:1])).filter(has_posts=True))
+    changed_orgs = []
+    for org in orgs:
+        name, source = org.current_name or "", org.current_source or ""
+        if (org.secretary_name, org.secretary_source) != (name, source):
+            org.secretary_name, org.secretary_source = name, source
+            changed_orgs.append(org)
+    if changed_orgs:
+        bulk_update_with_history(changed_orgs, PartyOrganization, ["secretary_name", "secretary_source"],
+                                 batch_size=500)
+    return len(changed_orgs)
+
+
+@transaction.atomic
+def save_appointment(appointment):
+    PartyOrganization.objects.select_for_update().filter(pk=appointment.organization_id).first()
+    appointment.full_clean(exclude=["organization", "secretary"], validate_constraints=False)
+    check_appointment(appointment)
+    appointment.save()
+    sync_secretary_name(appointment.organization)
+    return appointment
+
+
+@transaction.atomic
+def end_appointment(appointment, ended_on):
+    appointment.ended_on = ended_on
+    return save_appointment(appointment)

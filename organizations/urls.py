@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("regions/<int:pk>/", views.RegionDetailView.as_view(), name="region_detail"),
     path("regions/<int:pk>/edit/", views.RegionEditView.as_view(), name="region_edit"),
     path("regions/<int:pk>/history/", views.RegionHistoryView.as_view(), name="region_history"),
+    re_path(r"^regions/(?P<pk>[0-9]+)/change/(?P<kind>move|rename|merge|close)/$", views.RegionChangeView.as_view(),
+            name="region_change"),
     path("enterprises/", views.EnterpriseListView.as_view(), name="enterprise_list"),
     path("enterprises/add/", views.EnterpriseEditView.as_view(), name="enterprise_create"),
     path("enterprises/<int:pk>/", views.EnterpriseDetailView.as_view(), name="enterprise_detail"),
@@ -25,5 +27,33 @@ urlpatterns = [
     path("<int:pk>/elections/add/", views.ElectionCreateView.as_view(), name="election_create"),
     path("links/", views.CoverageLinkListView.as_view(), name="coverage_link_list"),
     path("warnings/", views.WarningsView.as_view(), name="warnings"),
+    path("secretaries/", views.SecretaryListView.as_view(), name="secretary_list"),
+    path("secretaries/add/", views.SecretaryEditView.as_view(), name="secretary_create"),
+    path("secretaries/figures/", views.SecretaryFiguresView.as_view(), name="secretary_figures"),
+    path("secretaries/<int:pk>/", views.SecretaryDetailView.as_view(), name="secretary_detail"),
+    path("secretaries/<int:pk>/edit/", views.SecretaryEditView.as_view(), name="secretary_edit"),
+    path("secretaries/<int:pk>/history/", views.SecretaryHistoryView.as_view(), name="secretary_history"),
+    path("secretaries/<int:pk>/appointments/add/", views.AppointmentCreateView.as_view(), name="appointment_create"),
+    path("secretaries/<int:pk>/trainings/add/", views.TrainingCreateView.as_view(), name="training_create"),
+    path("secretary-appointments/<int:pk>/end/", views.AppointmentEndView.as_view(), name="appointment_end"),
+    path("secretary-batches/", views.SelectionBatchListView.as_view(), name="selection_batch_list"),
+    path("secretary-batches/add/", views.SelectionBatchEditView.as_view(), name="selection_batch_create"),
+    path("secretary-batches/<int:pk>/", views.SelectionBatchDetailView.as_view(), name="selection_batch_detail"),
+    path("secretary-batches/<int:pk>/edit/", views.SelectionBatchEditView.as_view(), name="selection_batch_edit"),
+    path("leadership-bodies/", views.LeadershipBodyListView.as_view(), name="leadership_body_list"),
+    path("leadership-bodies/add/", views.LeadershipBodyEditView.as_view(), name="leadership_body_create"),
+    path("leadership-bodies/<int:pk>/", views.LeadershipBodyDetailView.as_view(), name="leadership_body_detail"),
+    path("leadership-bodies/<int:pk>/edit/", views.LeadershipBodyEditView.as_view(), name="leadership_body_edit"),
+    path("leadership-bodies/<int:pk>/history/", views.LeadershipBodyHistoryView.as_view(),
+         name="leadership_body_history"),
+    path("leadership-bodies/<int:pk>/units/add/", views.LeadershipBodyUnitCreateView.as_view(),
+         name="leadership_body_unit_create"),
+    path("enterprise-posts/", views.EnterprisePostListView.as_view(), name="enterprise_post_list"),
+    path("enterprise-posts/figures/", views.TwoWayFiguresView.as_view(), name="two_way_figures"),
+    path("enterprise-posts/<int:pk>/end/", views.EnterprisePostEndView.as_view(), name="enterprise_post_end"),
+    path("enterprises/<int:pk>/posts/add/", views.EnterprisePostCreateView.as_view(), name="enterprise_post_create"),
+    path("enterprises/<int:pk>/dual-trainings/add/", views.DualTrainingCreateView.as_view(),
+         name="dual_training_create"),
+    path("dual-trainings/", views.DualTrainingListView.as_view(), name="dual_training_list"),
     path("links/<int:pk>/end/", views.CoverageLinkEndView.as_view(), name="coverage_link_end"),
 ]

@@ -53,6 +53,38 @@ def _report_runs(county):
                              period_end="2025-12-31", as_of="2025-12-31", version=1)
 
 
+@builder
+def _region_changes(county):
+    """A recorded rename of the county's township (organizations.RegionChange is scoped by region)."""
+    from organizations.models import RegionChange  # noqa: PLC0415
+
+    RegionChange.objects.create(region=county.town, kind="rename", effective_on="2025-01-01",
+                                old_name=f"旧镇{county.suffix}", new_name=county.town.name)
+
+
+@builder
+def _secretaries_bodies_posts(county):
+    """Secretaries, leadership bodies and two-way entry (organizations app), one of each per county."""
+    from organizations.models import (DualTraining, EnterprisePost, LeadershipBody, LeadershipBodyUnit,  # noqa: PLC0415
+                                      Secretary, SecretaryAppointment, SecretaryTraining, SelectionBatch)
+
+    batch = SelectionBatch.objects.create(region=county.region, name=f"第1批{county.suffix}", selected_on="2025-03-01")
+    person = Secretary.objects.create(region=county.region, name=f"书记{county.suffix}", source="party_cadre",
+                                      batch=batch, phone="13800000000")
+    SecretaryAppointment.objects.create(organization=county.organization, secretary=person, appointed_on="2025-03-01")
+    SecretaryTraining.objects.create(secretary=person, course="书记培训班", provider="municipal_party_school",
+                                     held_on="2025-05-01", hours="16")
+    body = LeadershipBody.objects.create(region=county.region, name=f"非公党工委{county.suffix}",
+                                         kind="nonpublic_working_committee")
+    LeadershipBodyUnit.objects.create(body=body, kind="united_front", name="统战部")
+    county.organization.supervising_body = body
+    county.organization.save()
+    post = EnterprisePost.objects.create(enterprise=county.enterprise, person_name=f"经理{county.suffix}", post="总经理",
+                                         level="management", is_member=True)
+    DualTraining.objects.create(enterprise=county.enterprise, person_name=f"骨干{county.suffix}",
+                                track="member_to_backbone", started_on="2025-01-01", post=post)
+
+
 class County:
     pass
 

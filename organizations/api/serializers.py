@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api import ModelCleanMixin, ScopedSlugRelatedField
+from core.api import ModelCleanMixin, ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
 
 from .. import services
 from ..channels import ChannelReach, WorkChannel
@@ -53,7 +53,10 @@ class RegionSerializer(TreeNodeSerializerMixin, ModelCleanMixin, serializers.Mod
         read_only_fields = ["depth"]
         clean_exclude = ("path", "depth", "numchild")
 
-    save_service = staticmethod(services.save_region)
+    def save_service(self, region, parent):
+        """A new parent, name, code or kind of an existing region is a region change, recorded for the caller."""
+        request = self.context.get("request")
+        return services.save_region(region, parent, user=request.user if request else None)
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -104,17 +107,25 @@ class EnterpriseSerializer(ModelCleanMixin, serializers.ModelSerializer):
         return instance
 
 
+def _leadership_bodies():
+    from ..models import LeadershipBody  # noqa: PLC0415
+
+    return LeadershipBody.objects.all()
+
+
 class PartyOrganizationSerializer(TreeNodeSerializerMixin, ModelCleanMixin, serializers.ModelSerializer):
     parent = ScopedSlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all(), required=False,
                                     allow_null=True)
     region = ScopedSlugRelatedField(slug_field="code", queryset=Region.objects.all())
     term_due_on = serializers.SerializerMethodField()
+    supervising_body = ScopedPrimaryKeyRelatedField(queryset=_leadership_bodies(), required=False, allow_null=True,
+                                                    help_text=_("The leadership body it is affiliated to (id)"))
 
     class Meta:
         model = PartyOrganization
         fields = ["id", "code", "name", "kind", "formation_mode", "simultaneous", "parent", "region", "established_on",
                   "dissolved_on", "term_years", "secretary_name", "secretary_source", "secretary_phone",
-                  "cross_appointed", "term_due_on", "depth"]
+                  "cross_appointed", "term_due_on", "depth", "supervising_body"]
         read_only_fields = ["depth", "term_due_on"]
         clean_exclude = ("path", "depth", "numchild")
 
@@ -180,3 +191,177 @@ class ChannelReachSerializer(ModelCleanMixin, serializers.ModelSerializer):
                     raise serializers.ValidationError({field: [_("A reach's channel and enterprise cannot change; "
                                                                 "end it and record a new one.")]})
         return super().validate(attrs)
+
+class RegionChangeSerializer(serializers.ModelSerializer):
+    """A recorded region change (read only: changes are made by POST regions/{id}/move|rename|merge|close/)."""
+
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    old_parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    new_parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    merged_into = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    old_kind = serializers.CharField(read_only=True, help_text=_("Region kind before a rename; blank when unchanged"))
+    new_kind = serializers.CharField(read_only=True, help_text=_("Region kind after a rename; blank when unchanged"))
+
+    class Meta:
+        from ..models import RegionChange  # noqa: PLC0415
+
+        model = RegionChange
+        fields = ["id", "region", "kind", "effective_on", "old_parent", "new_parent", "old_name", "new_name",
+                  "old_code", "new_code", "old_kind", "new_kind", "merged_into", "moved_enterprises",
+                  "moved_organizations", "moved_regions", "note", "recorded_by", "recorded_at"]
+        read_only_fields = fields
+
+
+class RegionChangeInputSerializer(serializers.Serializer):
+    """The body of POST regions/{id}/move|rename|merge|close/."""
+
+    effective_on = serializers.DateField()
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    parent = ScopedSlugRelatedField(slug_field="code", queryset=Region.objects.all(), required=False,
+                                    help_text=_("move: the new parent region (code)"))
+    into = ScopedSlugRelatedField(slug_field="code", queryset=Region.objects.all(), required=False,
+                                  help_text=_("merge: the surviving region (code)"))
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
+                                 help_text=_("rename: the new name"))
+    code = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
+                                 help_text=_("rename: the new code, if it changes"))
+    new_kind = serializers.ChoiceField(choices=Region.Kind.choices, required=False, allow_blank=True, default="",
+                                       help_text=_("rename: the new kind, if it changes"))
+
+    def validate(self, attrs):
+        kind = self.context.get("kind")
+        required = {"move": "parent", "merge": "into"}.get(kind)
+        if required and not attrs.get(required):
+            raise serializers.ValidationError({required: [_("This field is required.")]})
+        return attrs
+
+
+# --- secretaries, leadership bodies, two-way entry (additions) ----------------------------------
+
+from django.apps import apps as _apps  # noqa: E402
+
+from ..models import (DualTraining, EnterprisePost, LeadershipBody, LeadershipBodyUnit, Secretary,  # noqa: E402
+                      SecretaryAppointment, SecretaryTraining, SelectionBatch)
+
+
+class SelectionBatchSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    region = ScopedSlugRelatedField(slug_field="code", queryset=Region.objects.all())
+
+    class Meta:
+        model = SelectionBatch
+        fields = ["id", "region", "name", "selected_on", "note"]
+
+
+class SecretarySerializer(ModelCleanMixin, serializers.ModelSerializer):
+    region = ScopedSlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    member = ScopedPrimaryKeyRelatedField(queryset=_apps.get_model("members", "Member").objects.all(), required=False,
+                                          allow_null=True)
+    batch = ScopedPrimaryKeyRelatedField(queryset=SelectionBatch.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Secretary
+        fields = ["id", "region", "name", "source", "member", "phone", "unit", "batch"]
+
+    def to_representation(self, instance):
+        from core.masking import mask_for  # noqa: PLC0415
+
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        data["phone"] = mask_for(request.user if request else None, data["phone"])
+        return data
+
+    def save(self, **kwargs):
+        with transaction.atomic():
+            secretary = super().save(**kwargs)
+            for appointment in secretary.appointments.select_related("organization"):
+                services.sync_secretary_name(appointment.organization)
+        return secretary
+
+
+class SecretaryAppointmentSerializer(serializers.ModelSerializer):
+    organization = ScopedSlugRelatedField(slug_field="code", queryset=PartyOrganization.objects.all())
+    secretary = ScopedPrimaryKeyRelatedField(queryset=Secretary.objects.all())
+
+    class Meta:
+        model = SecretaryAppointment
+        fields = ["id", "organization", "secretary", "role", "appointed_on", "ended_on", "note"]
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            for field in ("organization", "secretary"):
+                if field in attrs and attrs[field] != getattr(self.instance, field):
+                    raise serializers.ValidationError({field: [_("An appointment's organization and person cannot "
+                                                                "change; end it and record a new one.")]})
+        return attrs
+
+    def create(self, validated_data):
+        return services.save_appointment(SecretaryAppointment(**validated_data))
+
+    def update(self, instance, validated_data):
+        for key, value in validated_data.items():
+            setattr(instance, key, value)
+        return services.save_appointment(instance)
+
+
+class SecretaryTrainingSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    secretary = ScopedPrimaryKeyRelatedField(queryset=Secretary.objects.all())
+
+    class Meta:
+        model = SecretaryTraining
+        fields = ["id", "secretary", "course", "provider", "held_on", "hours"]
+
+
+class LeadershipBodyUnitSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    body = ScopedPrimaryKeyRelatedField(queryset=LeadershipBody.objects.all())
+
+    class Meta:
+        model = LeadershipBodyUnit
+        fields = ["id", "body", "kind", "name", "duty", "joined_on", "left_on"]
+
+
+class LeadershipBodySerializer(ModelCleanMixin, serializers.ModelSerializer):
+    region = ScopedSlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    organization_count = serializers.IntegerField(read_only=True, help_text=_("Active organizations it supervises"))
+    enterprise_count = serializers.IntegerField(read_only=True,
+                                                help_text=_("Enterprises covered today by the organizations it "
+                                                            "supervises, each once"))
+    member_count = serializers.IntegerField(read_only=True,
+                                            help_text=_("Members in the register today in those organizations"))
+
+    class Meta:
+        model = LeadershipBody
+        fields = ["id", "region", "name", "kind", "industry", "head", "established_on", "dissolved_on", "note",
+                  "organization_count", "enterprise_count", "member_count"]
+
+    def to_representation(self, instance):
+        if not hasattr(instance, "organization_count"):
+            from ..figures import annotate_body_counts  # noqa: PLC0415
+
+            instance = annotate_body_counts(LeadershipBody.objects.filter(pk=instance.pk), timezone.localdate()).get()
+        return super().to_representation(instance)
+
+
+class EnterprisePostSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    enterprise = ScopedSlugRelatedField(slug_field="uscc", queryset=Enterprise.objects.all())
+    member = ScopedPrimaryKeyRelatedField(queryset=_apps.get_model("members", "Member").objects.all(), required=False,
+                                          allow_null=True)
+
+    class Meta:
+        model = EnterprisePost
+        fields = ["id", "enterprise", "person_name", "post", "level", "is_member", "member", "on_party_committee",
+                  "started_on", "ended_on"]
+
+
+class DualTrainingSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    enterprise = ScopedSlugRelatedField(slug_field="uscc", queryset=Enterprise.objects.all())
+    applicant = ScopedPrimaryKeyRelatedField(queryset=_apps.get_model("members", "Applicant").objects.all(),
+                                             required=False, allow_null=True)
+    member = ScopedPrimaryKeyRelatedField(queryset=_apps.get_model("members", "Member").objects.all(), required=False,
+                                          allow_null=True)
+    post = ScopedPrimaryKeyRelatedField(queryset=EnterprisePost.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = DualTraining
+        fields = ["id", "enterprise", "person_name", "track", "started_on", "outcome", "achieved_on", "applicant",
+                  "member", "post", "note"]
