@@ -140,15 +140,26 @@ class ModelCleanMixin:
 
 
 class MaskedSerializerMixin:
-    """ID and phone numbers masked on read for users without the sensitive-data permission."""
+    """ID and phone numbers masked on read for users without the sensitive-data permission; a masked date
+    (the birth date an ID number encodes) reads as null (core.masking)."""
 
     masked = ()
 
+    def _sees_sensitive(self):
+        request = self.context.get("request")
+        return request is not None and getattr(request.user, "sees_sensitive", False)
+
     def validate(self, attrs):
-        # A client that read a masked value and sends the record back unchanged is not changing the number.
+        # A client that read a masked value and sends the record back unchanged is not changing the number
+        # (nor the birth date: null, derived again from the ID number by the model's clean()).
         if self.instance is not None:
             for name in self.masked:
-                if name in attrs and attrs[name] and attrs[name] == mask_value(getattr(self.instance, name)):
+                if name not in attrs:
+                    continue
+                if isinstance(self.fields.get(name), serializers.DateField):
+                    if attrs[name] is None and not self._sees_sensitive():
+                        attrs.pop(name)
+                elif attrs[name] and attrs[name] == mask_value(getattr(self.instance, name)):
                     attrs.pop(name)
         return super().validate(attrs)
 
@@ -156,7 +167,11 @@ class MaskedSerializerMixin:
         data = super().to_representation(instance)
         request = self.context.get("request")
         user = request.user if request is not None else None
+        sees = self._sees_sensitive()
         for name in self.masked:
             if name in data:
-                data[name] = mask_for(user, data[name])
+                if isinstance(self.fields.get(name), serializers.DateField):
+                    data[name] = data[name] if sees else None
+                else:
+                    data[name] = mask_for(user, data[name])
         return data

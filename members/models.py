@@ -109,7 +109,7 @@ class Member(models.Model):
     objects = MemberQuerySet.as_manager()
     history = HistoricalRecords()
     scope = Scope(region="organization__region", organization="organization", instructor=None)
-    sensitive_fields = ("id_number", "phone")
+    sensitive_fields = ("id_number", "phone", "birth_date")
 
     class Meta:
         ordering = ["name", "id"]
@@ -507,7 +507,7 @@ class Applicant(models.Model):
     objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()
     scope = Scope(region="organization__region", organization="organization", instructor=None)
-    sensitive_fields = ("id_number", "phone")
+    sensitive_fields = ("id_number", "phone", "birth_date")
 
     class Meta:
         ordering = ["organization", "applied_on", "id"]

@@ -564,6 +564,9 @@ class ApplicantEditView(ObjectEditView):
     form_class = ApplicantForm
     edit_roles = BRANCH_EDIT_ROLES
 
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
 
 class ApplicantHistoryView(ObjectHistoryView):
     model = Applicant
