@@ -38,15 +38,21 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     from rest_framework.views import exception_handler as drf_exception_handler  # noqa: PLC0415 (import cycle)
 
+    request = context.get("request")
+    in_transaction = getattr(request, "_api_write_transaction", False)
+    if in_transaction:
+        # the view runs its whole write (and the response) in one transaction: an error undoes all of it
+        transaction.set_rollback(True)
     response = drf_exception_handler(exc, context)
     if response is None:
-        request = context.get("request")
         logger.exception("unhandled API error", exc_info=exc)
-        return Response(
-            {"detail": _("Internal error. The request changed nothing; quote this id: %(id)s")
-             % {"id": getattr(request, "id", "-")}},
-            status=500,
-        )
+        request_id = getattr(request, "id", "-")
+        if in_transaction or request is None or request.method in ("GET", "HEAD", "OPTIONS"):
+            detail = _("Internal error. The request changed nothing; quote this id: %(id)s") % {"id": request_id}
+        else:
+            detail = _("Internal error. Check whether the change was made before repeating it; quote this id: "
+                       "%(id)s") % {"id": request_id}
+        return Response({"detail": detail}, status=500)
     return response
 
 
@@ -97,6 +103,21 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return self.get_base_queryset().visible_to(self.request.user)
+
+    def dispatch(self, request, *args, **kwargs):
+        """A write (create, update, any POST action) runs with its response in one transaction, so an error
+        while answering — after the save — still changes nothing (the error handler rolls it back)."""
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            request._api_write_transaction = True
+            try:
+                response = super().dispatch(request, *args, **kwargs)
+                if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                    response.render()
+            finally:
+                request._api_write_transaction = False
+        return response
 
     def perform_create(self, serializer):
         with transaction.atomic():

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import add_months  # noqa: F401 - the same day months later, total; imported from here too
 from core.scoping import Scope, ScopedQuerySet
 
 
@@ -37,13 +38,6 @@ class MemberStatus(models.TextChoices):
     LEFT = "left", _("No longer in the register")  # deceased, left the party, transferred out of the system
 
 
-def add_months(day, months):
-    """The same day `months` later (the month's last day when it is shorter)."""
-    import calendar
-
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def raise_never_deleted(obj):

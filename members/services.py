@@ -202,6 +202,9 @@ def issue_transfer(member, user, *, issued_on, to_organization=None, to_external
         raise _error("to_organization", _("The member already belongs to this organization."))
     if issued_on > timezone.localdate():
         raise _error("issued_on", _("This date cannot be in the future."))
+    if issued_on < member.joined_on:
+        raise _error("issued_on", _("A transfer letter cannot be issued before the member joined (%(date)s).")
+                     % {"date": member.joined_on.isoformat()})
     if Transfer.objects.filter(member=member, status=Transfer.Status.ISSUED).exists():
         raise _error("member", _("The member already has an open transfer letter; record its receipt or withdraw "
                                  "it first."))
