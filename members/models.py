@@ -382,6 +382,20 @@ class FloatingRecord(models.Model):
 
 # --- dues -----------------------------------------------------------------------------------------------
 
+def refuse_delete(obj=None):
+    from django.core.exceptions import ValidationError
+
+    raise ValidationError(_("This table's rows are never deleted; deactivate the row instead."))
+
+
+class DuesBandQuerySet(models.QuerySet):
+    def delete(self):
+        refuse_delete()
+
+    def in_use(self):
+        return self.filter(active=True)
+
+
 class DuesBand(models.Model):
     """One row of the dues table: members of `group` whose monthly income base is at most `up_to`
     (empty: no limit) pay `rate_percent` of it, or the fixed `amount`. The first matching row applies."""
@@ -395,7 +409,10 @@ class DuesBand(models.Model):
     up_to = models.DecimalField(_("income up to (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
     rate_percent = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
     amount = models.DecimalField(_("fixed amount (yuan)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    # A band is never deleted (issue 18): one no longer in use is deactivated and kept with its history.
+    active = models.BooleanField(_("in use"), default=True)
 
+    objects = DuesBandQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -407,6 +424,9 @@ class DuesBand(models.Model):
         limit = _("no limit") if self.up_to is None else f"≤ {self.up_to}"
         share = f"{self.rate_percent} %" if self.rate_percent is not None else f"{self.amount} ¥"
         return f"{self.get_group_display()} {limit}: {share}"
+
+    def delete(self, *args, **kwargs):
+        refuse_delete(self)
 
 
 class IncomeBase(models.Model):

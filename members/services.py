@@ -334,7 +334,7 @@ def band_group(member) -> str:
 def dues_for(member, month, *, bands=None, income=None):
     """The monthly dues owed for `month` by the band table; None when no income base is known."""
     group = band_group(member)
-    bands = [b for b in (bands if bands is not None else DuesBand.objects.all()) if b.group == group]
+    bands = [b for b in (bands if bands is not None else DuesBand.objects.in_use()) if b.group == group]
     if income is None and group != DuesBand.Group.FLAT:
         base = (IncomeBase.objects.filter(member=member, effective_month__lte=first_of_month(month))
                 .order_by("-effective_month").first())

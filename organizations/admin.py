@@ -47,5 +47,5 @@ class ElectionAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ScaleBand)
-class ScaleBandAdmin(admin.ModelAdmin):
+class ScaleBandAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["scale", "min_employees"]

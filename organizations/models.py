@@ -170,6 +170,10 @@ class ScaleBand(models.Model):
     def __str__(self):
         return f"{self.get_scale_display()} ≥ {self.min_employees}"
 
+    def delete(self, *args, **kwargs):
+        # the table is configuration with a fixed set of scales: change a bound, never remove a band (issue 18)
+        raise ValidationError(_("Scale bands are never deleted; change the band's lower bound instead."))
+
     @classmethod
     def scale_for(cls, employees):
         if employees is None:
