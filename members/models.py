@@ -157,13 +157,13 @@ class Member(models.Model):
             errors.setdefault("full_on", []).append(_("A member becomes full after joining, not before."))
         if self.full_on and self.full_on > today:
             errors.setdefault("full_on", []).append(_("This date cannot be in the future."))
+        if self.standing == Standing.FULL and not self.full_on:
+            # No derived date (issue 18): the date of becoming full is a fact of the record — docs/members.md.
+            errors.setdefault("full_on", []).append(
+                _("A full member needs the date of becoming a full member (转正日期); enter it, or register the "
+                  "member as probationary."))
         if errors:
             raise ValidationError(errors)
-        if self.standing == Standing.FULL and not self.full_on and self.joined_on:
-            # A full member entered without the date: full from the end of the one-year probation (or from
-            # joining, when that is less than a year ago) — see docs/members.md.
-            one_year = add_months(self.joined_on, 12)
-            self.full_on = one_year if one_year <= today else self.joined_on
         if self.standing == Standing.PROBATIONARY and not self.probation_ends_on and self.joined_on:
             self.probation_ends_on = add_months(self.joined_on, 12)
 
