@@ -111,3 +111,20 @@ def test_an_error_while_answering_a_write_rolls_the_write_back(world, monkeypatc
     assert "未做任何修改" in response.json()["detail"]  # "changed nothing", and it is true
     assert not Enterprise.objects.filter(name="回滚公司").exists()
     assert LATEST.year == 2100
+
+
+def test_the_fuzzers_500s_on_assignments_and_coverage_links_are_400s(world):
+    """PUT instructor-assignments/{id}/ and POST coverage-links/ with dates at the calendar's end (issue 18)."""
+    from tests.instructors.helpers import assign, make_instructor
+
+    person = make_instructor(world.county_a)
+    assignment = assign(person, world.ent_a, D(2026, 1, 1))
+    admin = api_as(world.admin)
+    for start, end in (("9999-12-31", None), ("2026-01-01", "9999-12-31"), ("0001-01-01", None)):
+        response = admin.put(f"/api/v1/instructor-assignments/{assignment.pk}/", {
+            "instructor": person.pk, "enterprise": world.ent_a.uscc, "start_on": start, "end_on": end}, format="json")
+        assert response.status_code == 400, response.content
+        response = admin.post("/api/v1/coverage-links/", {
+            "organization": world.org_a.code, "enterprise": world.ent_a.uscc, "valid_from": start, "valid_to": end},
+            format="json")
+        assert response.status_code == 400, response.content
