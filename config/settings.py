@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.ControlCharacterQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -160,6 +161,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "inter
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {}  # schedules live in the database (django-celery-beat), created by data migrations
+# One cache for every process (throttle counters, ID-probe budget, axes): Redis when REDIS_URL is set (its
+# own database number can be given with CACHE_URL), else this process's memory (development, tests).
+CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": "portal"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Trusted reverse proxies (nginx …) in front of the app: the client address is the one they add to
+# X-Forwarded-For; with 0 the header is ignored (a client could forge it). Used by the throttles and axes.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.api_users.client_ip"
 JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=20)
 JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=300)
 
@@ -179,7 +192,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DATE_INPUT_FORMATS": ["iso-8601"],
     "NON_FIELD_ERRORS_KEY": "non_field_errors",
-    "DEFAULT_THROTTLE_RATES": {"login": "20/min"},
+    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_RATE", default="20/min"),
+                               "login_username": env.str("LOGIN_USERNAME_RATE", default="10/min")},
+    # Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: use REMOTE_ADDR, trust no header).
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Party-building portal API",

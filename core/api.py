@@ -38,15 +38,21 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     from rest_framework.views import exception_handler as drf_exception_handler  # noqa: PLC0415 (import cycle)
 
+    request = context.get("request")
+    in_transaction = getattr(request, "_api_write_transaction", False)
+    if in_transaction:
+        # the view runs its whole write (and the response) in one transaction: an error undoes all of it
+        transaction.set_rollback(True)
     response = drf_exception_handler(exc, context)
     if response is None:
-        request = context.get("request")
         logger.exception("unhandled API error", exc_info=exc)
-        return Response(
-            {"detail": _("Internal error. The request changed nothing; quote this id: %(id)s")
-             % {"id": getattr(request, "id", "-")}},
-            status=500,
-        )
+        request_id = getattr(request, "id", "-")
+        if in_transaction or request is None or request.method in ("GET", "HEAD", "OPTIONS"):
+            detail = _("Internal error. The request changed nothing; quote this id: %(id)s") % {"id": request_id}
+        else:
+            detail = _("Internal error. Check whether the change was made before repeating it; quote this id: "
+                       "%(id)s") % {"id": request_id}
+        return Response({"detail": detail}, status=500)
     return response
 
 
@@ -98,6 +104,21 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return self.get_base_queryset().visible_to(self.request.user)
 
+    def dispatch(self, request, *args, **kwargs):
+        """A write (create, update, any POST action) runs with its response in one transaction, so an error
+        while answering — after the save — still changes nothing (the error handler rolls it back)."""
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            request._api_write_transaction = True
+            try:
+                response = super().dispatch(request, *args, **kwargs)
+                if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                    response.render()
+            finally:
+                request._api_write_transaction = False
+        return response
+
     def perform_create(self, serializer):
         with transaction.atomic():
             instance = serializer.save()
@@ -140,15 +161,26 @@ class ModelCleanMixin:
 
 
 class MaskedSerializerMixin:
-    """ID and phone numbers masked on read for users without the sensitive-data permission."""
+    """ID and phone numbers masked on read for users without the sensitive-data permission; a masked date
+    (the birth date an ID number encodes) reads as null (core.masking)."""
 
     masked = ()
 
+    def _sees_sensitive(self):
+        request = self.context.get("request")
+        return request is not None and getattr(request.user, "sees_sensitive", False)
+
     def validate(self, attrs):
-        # A client that read a masked value and sends the record back unchanged is not changing the number.
+        # A client that read a masked value and sends the record back unchanged is not changing the number
+        # (nor the birth date: null, derived again from the ID number by the model's clean()).
         if self.instance is not None:
             for name in self.masked:
-                if name in attrs and attrs[name] and attrs[name] == mask_value(getattr(self.instance, name)):
+                if name not in attrs:
+                    continue
+                if isinstance(self.fields.get(name), serializers.DateField):
+                    if attrs[name] is None and not self._sees_sensitive():
+                        attrs.pop(name)
+                elif attrs[name] and attrs[name] == mask_value(getattr(self.instance, name)):
                     attrs.pop(name)
         return super().validate(attrs)
 
@@ -156,7 +188,11 @@ class MaskedSerializerMixin:
         data = super().to_representation(instance)
         request = self.context.get("request")
         user = request.user if request is not None else None
+        sees = self._sees_sensitive()
         for name in self.masked:
             if name in data:
-                data[name] = mask_for(user, data[name])
+                if isinstance(self.fields.get(name), serializers.DateField):
+                    data[name] = data[name] if sees else None
+                else:
+                    data[name] = mask_for(user, data[name])
         return data

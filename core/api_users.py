@@ -1,11 +1,13 @@
 """`users/` (admins only) and `auth/token/`."""
 
+import hashlib
+
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from .api import ScopedModelViewSet
 from .models import check_role_scope
@@ -96,10 +98,32 @@ class UserViewSet(ScopedModelViewSet):
 
 
 class LoginRateThrottle(AnonRateThrottle):
+    """Per client address: REMOTE_ADDR, or the address NUM_PROXIES trusted proxies put into X-Forwarded-For
+    (REST_FRAMEWORK["NUM_PROXIES"]; a client's own X-Forwarded-For is ignored). Counted in the shared cache
+    (Redis when REDIS_URL is set), so every gunicorn worker sees the same count."""
+
     scope = "login"
+
+
+class LoginUsernameRateThrottle(SimpleRateThrottle):
+    """Per username tried, whatever address it comes from (a botnet trying one account)."""
+
+    scope = "login_username"
+
+    def get_cache_key(self, request, view):
+        username = request.data.get("username") if hasattr(request.data, "get") else None
+        if not isinstance(username, str) or not username.strip():
+            return None
+        ident = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def client_ip(request):
+    """The client's address as the throttles see it (for django-axes too: AXES_CLIENT_IP_CALLABLE)."""
+    return LoginRateThrottle().get_ident(request)
 
 
 class TokenView(ObtainAuthToken):
     """POST {"username", "password"} → {"token"}. Failed attempts count towards the axes lockout."""
 
-    throttle_classes = [LoginRateThrottle]
+    throttle_classes = [LoginRateThrottle, LoginUsernameRateThrottle]

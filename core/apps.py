@@ -7,7 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from .dates import install as bound_dates
         from .navigation import MenuItem, register
         from .roles import Role
 
+        bound_dates()  # every DateField (forms, models, DRF) takes 1900…2100 only — core/dates.py
         register(MenuItem(_("Import data"), "imports:upload", frozenset({Role.REGION_EDITOR}), _("Register"), 90))

@@ -49,3 +49,31 @@ class PortalLocaleMiddleware:
         if not request.path.startswith("/api/"):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.inner(request)
+
+
+class ControlCharacterQueryMiddleware:
+    """A NUL byte (or another C0 control character but tab/newline) in a query parameter is refused with a 400
+    and a message before any view, filter or database sees it (PostgreSQL cannot compare such strings: a
+    `?region=%00` used to be a 500). Pages get the error page, the API the JSON error shape."""
+
+    FORBIDDEN = frozenset(chr(code) for code in range(32)) - {"\t", "\n", "\r"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for key, values in request.GET.lists():
+            if any(ch in self.FORBIDDEN for text in (key, *values) for ch in text):
+                return self.refuse(request, key)
+        return self.get_response(request)
+
+    def refuse(self, request, key):
+        from django.http import JsonResponse
+        from django.shortcuts import render
+        from django.utils.translation import gettext as _
+
+        message = _("The query parameter “%(name)s” contains a control character (such as a NUL byte); "
+                    "remove it and try again.") % {"name": key.replace("\x00", "\\0")[:40]}
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=400)
+        return render(request, "errors/400.html", {"message": message}, status=400)

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
+from .cells import csv_cell, xlsx_cell
 from .forms import NaturalKeyField, bootstrapify
 from .masking import mask_value
 from .models import ExportRecord, Job
@@ -277,9 +278,9 @@ class _Echo:
 def csv_stream(header, rows):
     writer = csv.writer(_Echo())
     yield "\ufeff"  # BOM so spreadsheet programs read UTF-8 Chinese correctly
-    yield writer.writerow(header)
+    yield writer.writerow([csv_cell(value) for value in header])
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([csv_cell(value) for value in row])  # no live formulas (core.cells)
 
 
 def xlsx_bytes(header, rows, title=""):
@@ -287,9 +288,9 @@ def xlsx_bytes(header, rows, title=""):
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=(title or "export")[:31])
-    sheet.append(header)
+    sheet.append([xlsx_cell(sheet, value) for value in header])
     for row in rows:
-        sheet.append(row)
+        sheet.append([xlsx_cell(sheet, value) for value in row])  # text stays text (core.cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

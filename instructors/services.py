@@ -17,6 +17,16 @@ from .models import (
 )
 
 
+def home_region(user):
+    """Where a new instructor is registered when no region is named (API.md, imports): the user's scope
+    region; an administrator's (or another unrestricted user's) is the root region."""
+    from organizations.models import Region  # noqa: PLC0415
+
+    if getattr(user, "scope_region_id", None):
+        return user.scope_region
+    return Region.objects.filter(depth=1).order_by("path").first()
+
+
 def batch_for(region, name, dispatched_on=None):
     """The batch named `name` of `region` (a dispatch batch belongs to the instructor's
     dispatching region), created if missing."""

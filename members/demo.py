@@ -40,7 +40,7 @@ def seed_member_life(rng, organizations):
     bases = IncomeBase.objects.bulk_create([
         IncomeBase(member=m, effective_month=datetime.date(today.year, 1, 1),
                    monthly_income=Decimal(rng.choice([2800, 4500, 6000, 9000, 12000]))) for m in payers])
-    bands = list(DuesBand.objects.all())
+    bands = list(DuesBand.objects.in_use())
     payments = []
     for i, (member, base) in enumerate(zip(payers, bases)):
         amount = dues_for(member, today, bands=bands, income=base.monthly_income)  # one income all year

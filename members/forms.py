@@ -2,12 +2,38 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput, NaturalKeyField
+from core.masking import check_id_number_free
 from organizations.models import Enterprise, PartyOrganization
 
 from .models import ActivistAssessment, Applicant, DuesBand, FloatingRecord, IncomeBase, Member, MemberEvent
 
 
-class MemberForm(forms.ModelForm):
+class PersonFormMixin:
+    """A member's or applicant's form: sensitive fields (ID number, phone, birth date) are not offered for
+    editing to a user who may not see them, and a duplicate ID number is answered as core.masking says."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk and user is not None and not user.sees_sensitive:
+            for name in self._meta.model.sensitive_fields:
+                self.fields.pop(name, None)
+
+    def validate_unique(self):
+        exclude = set(self._get_validation_exclusions()) | {"id_number"}
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as error:
+            self._update_errors(error)
+        if "id_number" in self.fields and not self.has_error("id_number"):
+            try:
+                check_id_number_free(self.user, self._meta.model, self.instance.id_number,
+                                     exclude_pk=self.instance.pk)
+            except forms.ValidationError as error:
+                self._update_errors(error)
+
+
+class MemberForm(PersonFormMixin, forms.ModelForm):
     organization = NaturalKeyField(PartyOrganization.objects.all(), "code", label=_("Organization code"))
     employer = NaturalKeyField(Enterprise.objects.all(), "uscc", label=_("Employer USCC"), required=False)
 
@@ -20,20 +46,11 @@ class MemberForm(forms.ModelForm):
                       "gender": _("Derived from the ID number when left empty.")}
 
     def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         if self.instance.pk:
             # organization and standing change only through events (transfer, conversion …)
             for name in ("organization", "standing"):
                 self.fields.pop(name)
-            if user is not None and not user.sees_sensitive:
-                for name in Member.sensitive_fields:
-                    self.fields.pop(name, None)
-
-    def validate_unique(self):
-        try:
-            self.instance.validate_unique(exclude=self._get_validation_exclusions())
-        except forms.ValidationError as error:
-            self._update_errors(error)
 
 
 class EventForm(forms.Form):
@@ -112,7 +129,7 @@ class DuesBandForm(forms.ModelForm):
         fields = ["group", "up_to", "rate_percent", "amount"]
 
 
-class ApplicantForm(forms.ModelForm):
+class ApplicantForm(PersonFormMixin, forms.ModelForm):
     organization = NaturalKeyField(PartyOrganization.objects.all(), "code", label=_("Organization code"))
     employer = NaturalKeyField(Enterprise.objects.all(), "uscc", label=_("Employer USCC"), required=False)
 

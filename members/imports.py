@@ -55,7 +55,9 @@ class MemberImport(ImportKind):
     def build(self, values, ctx):
         number = values["id_number"]
         if number in ctx["taken"]:
-            raise ValidationError({"id_number": _("This ID number is already registered outside your scope.")})
+            # as core.masking answers: no confirmation that the person is registered elsewhere
+            raise ValidationError({"id_number": _("This ID number cannot be registered here — ask the "
+                                                  "organization department.")})
         organization = ctx["organizations"].get(values["organization_code"])
         if organization is None:
             raise ValidationError({"organization": _("No organization with this code in your scope.")})

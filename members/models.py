@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import add_months  # noqa: F401 - the same day months later, total; imported from here too
 from core.scoping import Scope, ScopedQuerySet
 
 
@@ -37,13 +38,6 @@ class MemberStatus(models.TextChoices):
     LEFT = "left", _("No longer in the register")  # deceased, left the party, transferred out of the system
 
 
-def add_months(day, months):
-    """The same day `months` later (the month's last day when it is shorter)."""
-    import calendar
-
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def raise_never_deleted(obj):
@@ -120,7 +114,7 @@ class Member(models.Model):
     objects = MemberQuerySet.as_manager()
     history = HistoricalRecords()
     scope = Scope(region="organization__region", organization="organization", instructor=None)
-    sensitive_fields = ("id_number", "phone")
+    sensitive_fields = ("id_number", "phone", "birth_date")
 
     class Meta:
         ordering = ["name", "id"]
@@ -174,13 +168,13 @@ class Member(models.Model):
             errors.setdefault("full_on", []).append(_("A member becomes full after joining, not before."))
         if self.full_on and self.full_on > today:
             errors.setdefault("full_on", []).append(_("This date cannot be in the future."))
+        if self.standing == Standing.FULL and not self.full_on:
+            # No derived date (issue 18): the date of becoming full is a fact of the record — docs/members.md.
+            errors.setdefault("full_on", []).append(
+                _("A full member needs the date of becoming a full member (转正日期); enter it, or register the "
+                  "member as probationary."))
         if errors:
             raise ValidationError(errors)
-        if self.standing == Standing.FULL and not self.full_on and self.joined_on:
-            # A full member entered without the date: full from the end of the one-year probation (or from
-            # joining, when that is less than a year ago) — see docs/members.md.
-            one_year = add_months(self.joined_on, 12)
-            self.full_on = one_year if one_year <= today else self.joined_on
         if self.standing == Standing.PROBATIONARY and not self.probation_ends_on and self.joined_on:
             self.probation_ends_on = add_months(self.joined_on, 12)
 
@@ -434,6 +428,20 @@ class FloatingRecord(models.Model):
 
 # --- dues -----------------------------------------------------------------------------------------------
 
+def refuse_delete(obj=None):
+    from django.core.exceptions import ValidationError
+
+    raise ValidationError(_("This table's rows are never deleted; deactivate the row instead."))
+
+
+class DuesBandQuerySet(models.QuerySet):
+    def delete(self):
+        refuse_delete()
+
+    def in_use(self):
+        return self.filter(active=True)
+
+
 class DuesBand(models.Model):
     """One row of the dues table: members of `group` whose monthly income base is at most `up_to`
     (empty: no limit) pay `rate_percent` of it, or the fixed `amount`. The first matching row applies."""
@@ -447,7 +455,10 @@ class DuesBand(models.Model):
     up_to = models.DecimalField(_("income up to (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
     rate_percent = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
     amount = models.DecimalField(_("fixed amount (yuan)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    # A band is never deleted (issue 18): one no longer in use is deactivated and kept with its history.
+    active = models.BooleanField(_("in use"), default=True)
 
+    objects = DuesBandQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -459,6 +470,9 @@ class DuesBand(models.Model):
         limit = _("no limit") if self.up_to is None else f"≤ {self.up_to}"
         share = f"{self.rate_percent} %" if self.rate_percent is not None else f"{self.amount} ¥"
         return f"{self.get_group_display()} {limit}: {share}"
+
+    def delete(self, *args, **kwargs):
+        refuse_delete(self)
 
 
 class IncomeBase(models.Model):
@@ -553,7 +567,7 @@ class Applicant(models.Model):
     objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()
     scope = Scope(region="organization__region", organization="organization", instructor=None)
-    sensitive_fields = ("id_number", "phone")
+    sensitive_fields = ("id_number", "phone", "birth_date")
 
     class Meta:
         ordering = ["organization", "applied_on", "id"]

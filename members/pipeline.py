@@ -26,8 +26,9 @@ DUE_WITHIN_DAYS = 30
 
 def _adult_on(applicant, day, field):
     if applicant.birth_date and age_on(applicant.birth_date, day) < MIN_AGE:
-        return {field: _("The applicant must be at least 18 years old (born %(date)s).")
-                % {"date": applicant.birth_date.isoformat()}}
+        # the age, not the birth date: the birth date is masked for users who may not see ID numbers
+        return {field: _("The applicant must be at least 18 years old (is %(age)s).")
+                % {"age": age_on(applicant.birth_date, day)}}
     return {}
 
 

@@ -224,6 +224,9 @@ def issue_transfer(member, user, *, issued_on, to_organization=None, to_external
         raise _error("to_organization", _("The member already belongs to this organization."))
     if issued_on > timezone.localdate():
         raise _error("issued_on", _("This date cannot be in the future."))
+    if issued_on < member.joined_on:
+        raise _error("issued_on", _("A transfer letter cannot be issued before the member joined (%(date)s).")
+                     % {"date": member.joined_on.isoformat()})
     if Transfer.objects.filter(member=member, status=Transfer.Status.ISSUED).exists():
         raise _error("member", _("The member already has an open transfer letter; record its receipt or withdraw "
                                  "it first."))
@@ -353,7 +356,7 @@ def band_group(member) -> str:
 def dues_for(member, month, *, bands=None, income=None):
     """The monthly dues owed for `month` by the band table; None when no income base is known."""
     group = band_group(member)
-    bands = [b for b in (bands if bands is not None else DuesBand.objects.all()) if b.group == group]
+    bands = [b for b in (bands if bands is not None else DuesBand.objects.in_use()) if b.group == group]
     if income is None and group != DuesBand.Group.FLAT:
         base = (IncomeBase.objects.filter(member=member, effective_month__lte=first_of_month(month))
                 .order_by("-effective_month").first())

@@ -460,10 +460,14 @@ class DuesBandView(ScopedObjectMixin, View):
     def post(self, request):
         if not request.user.is_admin:
             raise PermissionDenied
-        if "delete" in request.POST:
-            DuesBand.objects.filter(pk=request.POST.get("delete")).delete()  # a configuration row, not a record
-            messages.success(request, _("Band removed."))
-            return redirect("members:dues_bands")
+        for action, active in (("deactivate", False), ("activate", True)):
+            if action in request.POST:  # a band is never deleted, only taken out of use (and back)
+                band = DuesBand.objects.filter(pk=request.POST.get(action) or 0).first()
+                if band is not None and band.active != active:
+                    band.active = active
+                    band.save(update_fields=["active"])
+                messages.success(request, _("Band taken out of use.") if not active else _("Band back in use."))
+                return redirect("members:dues_bands")
         form = bootstrapify(DuesBandForm(request.POST))
         if form.is_valid():
             band = form.save(commit=False)
@@ -575,6 +579,9 @@ class ApplicantEditView(ObjectEditView):
     model = Applicant
     form_class = ApplicantForm
     edit_roles = BRANCH_EDIT_ROLES
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
 
 
 class ApplicantHistoryView(ObjectHistoryView):

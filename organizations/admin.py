@@ -113,7 +113,7 @@ class ElectionAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ScaleBand)
-class ScaleBandAdmin(admin.ModelAdmin):
+class ScaleBandAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["scale", "min_employees"]
 
 

@@ -350,6 +350,8 @@ class OrganizationImport(TreeImport):
         covers = list(dict.fromkeys(normalize_uscc(u) for u in values.get("covers") or []))
         if node.formation_mode == FormationMode.INDIVIDUAL and len(covers) > 1:
             raise ValidationError({"covers": _("An individually formed organization covers exactly one enterprise.")})
+        if node.pk is None:
+            services.check_new_joint_branch(node.formation_mode, len(covers))
         index, links = ctx["links"], []
         for uscc in covers:
             enterprise = ctx["enterprises"].get(uscc)

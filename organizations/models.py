@@ -171,6 +171,10 @@ class ScaleBand(models.Model):
     def __str__(self):
         return f"{self.get_scale_display()} ≥ {self.min_employees}"
 
+    def delete(self, *args, **kwargs):
+        # the table is configuration with a fixed set of scales: change a bound, never remove a band (issue 18)
+        raise ValidationError(_("Scale bands are never deleted; change the band's lower bound instead."))
+
     @classmethod
     def scale_for(cls, employees):
         if employees is None:
@@ -359,6 +363,10 @@ class PartyOrganization(MP_Node):
         errors = {}
         if self.dissolved_on and self.established_on and self.dissolved_on <= self.established_on:
             errors["dissolved_on"] = _("An organization is dissolved after it was established.")
+        try:
+            check_term_years(self.term_years)
+        except ValidationError as error:
+            errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
 
@@ -429,6 +437,15 @@ class CoverageLink(models.Model):
         return self.valid_from <= day and (self.valid_to is None or self.valid_to > day) and self.organization.is_active_on(day)
 
 
+MAX_TERM_YEARS = 10
+
+
+def check_term_years(years):
+    """A term of office lasts 1 to 10 years (DESIGN.md: committee 5, branch 3 by default)."""
+    if years is not None and not 1 <= years <= MAX_TERM_YEARS:
+        raise ValidationError({"term_years": _("A term lasts 1 to %(max)s years.") % {"max": MAX_TERM_YEARS}})
+
+
 class Election(models.Model):
     """A term election (换届): the term it starts and when the next one is due."""
 
@@ -452,12 +469,15 @@ class Election(models.Model):
     def __str__(self):
         return f"{self.organization} {self.held_on}"
 
+    def clean(self):
+        super().clean()
+        check_term_years(self.term_years)
+
     @property
     def term_due_on(self):
-        try:
-            return self.held_on.replace(year=self.held_on.year + self.term_years)
-        except ValueError:  # 29 February
-            return self.held_on.replace(year=self.held_on.year + self.term_years, day=28)
+        from core.dates import shift_years
+
+        return shift_years(self.held_on, self.term_years)
 
 
 

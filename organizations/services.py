@@ -72,6 +72,15 @@ def check_coverage_link(link: CoverageLink, others=None) -> None:
                 "ent": ent.name, "org": other.organization.name, "start": other.valid_from.isoformat()}})
 
 
+def check_new_joint_branch(formation_mode, enterprise_count, field="covers"):
+    """A joint branch covers ≥ 2 enterprises (DESIGN.md): one created (import, API) covering exactly one is
+    refused. One left with a single enterprise later (a closing) is only a data-quality warning."""
+    if formation_mode == FormationMode.JOINT and enterprise_count == 1:
+        raise ValidationError({field: _("A joint branch covers at least two enterprises; name two or more, or "
+                                        "choose another formation mode (individual, when it is one enterprise's "
+                                        "own organization).")})
+
+
 @transaction.atomic
 def save_coverage_link(link: CoverageLink) -> CoverageLink:
     # Serialize writers for one enterprise so two concurrent requests cannot both pass the checks.
@@ -90,7 +99,10 @@ def end_coverage_link(link: CoverageLink, valid_to: datetime.date) -> CoverageLi
 
 @transaction.atomic
 def close_enterprise(enterprise: Enterprise, closed_on: datetime.date) -> Enterprise:
-    """Closing keeps the enterprise and its history; links still open end on the closing date."""
+    """Closing keeps the enterprise and its history; links and instructor assignments still open end on the
+    closing date (so nothing counts the enterprise as reached after it closed)."""
+    from django.apps import apps  # noqa: PLC0415 - instructors sits above organizations
+
     enterprise.closed_on = closed_on
     enterprise.status = Enterprise.Status.CLOSED
     enterprise.full_clean(validate_unique=False)
@@ -99,6 +111,11 @@ def close_enterprise(enterprise: Enterprise, closed_on: datetime.date) -> Enterp
                                                  valid_from__lt=closed_on):
         link.valid_to = closed_on
         link.save(update_fields=["valid_to"])
+    assignments = apps.get_model("instructors", "Assignment").objects.filter(
+        Q(end_on__isnull=True) | Q(end_on__gt=closed_on), enterprise=enterprise, start_on__lt=closed_on)
+    for assignment in assignments:
+        assignment.end_on = closed_on
+        assignment.save(update_fields=["end_on"])
     return enterprise
 
 

@@ -9,17 +9,14 @@ import datetime
 from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from .models import DEFAULT_TERM_YEARS, Election
+from core.dates import shift_years as total_shift_years
 
-MAX_TERM_YEARS = 10
+from .models import DEFAULT_TERM_YEARS, MAX_TERM_YEARS, Election
 DUE_WITHIN_DAYS = 90
 
 
 def shift_years(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+    return total_shift_years(day, years)  # 28 February for 29 February; clamped to the calendar
 
 
 def annotate_terms(queryset):

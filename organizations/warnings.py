@@ -36,14 +36,13 @@ def enterprises_should_form(queryset, day):
 
 
 def _active_orgs(queryset, day):
-    members = _members(day)
     return (queryset.filter(Q(established_on__lte=day), Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day))
-            .annotate(member_count=_count(members, "organization"),
-                      full_count=_count(members.full_on(day), "organization")))
+            .annotate(full_count=_count(_members(day).full_on(day), "organization")))
 
 
 def organizations_branch_too_large(queryset, day):
-    return _active_orgs(queryset, day).filter(kind=OrganizationKind.BRANCH, member_count__gt=BRANCH_MAX)
+    # DESIGN.md: the thresholds count full members only (probationary members do not)
+    return _active_orgs(queryset, day).filter(kind=OrganizationKind.BRANCH, full_count__gt=BRANCH_MAX)
 
 
 def organizations_kind_mismatch(queryset, day):
@@ -51,7 +50,7 @@ def organizations_kind_mismatch(queryset, day):
     return _active_orgs(queryset, day).filter(
         Q(kind=OrganizationKind.COMMITTEE, full_count__lt=COMMITTEE_MIN_FULL)
         | Q(kind__in=[OrganizationKind.BRANCH, OrganizationKind.GENERAL_BRANCH], full_count__lt=SHOULD_FORM_MIN_FULL)
-        | (~Q(kind=OrganizationKind.COMMITTEE) & Q(member_count__gt=GRASSROOTS_COMMITTEE_ABOVE))
+        | (~Q(kind=OrganizationKind.COMMITTEE) & Q(full_count__gt=GRASSROOTS_COMMITTEE_ABOVE))
     )
 
 

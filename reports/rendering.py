@@ -14,6 +14,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from django.utils.translation import gettext as _
 
+from core.cells import csv_cell, set_xlsx_text
+
 from .definitions import DATE, INTEGER, PERCENT, TEXT
 
 NUMBER_FORMATS = {INTEGER: "#,##0", PERCENT: "0.0%", DATE: "yyyy-mm-dd", TEXT: "@"}
@@ -79,7 +81,7 @@ def render_xlsx(table, *, title, subtitle, generated_at, cover=()) -> bytes:
     kinds = [c.kind for c in table.columns]
     for i, values in enumerate(table.rows):
         for j, value in enumerate(values):
-            cell = sheet.cell(row=first_data + i, column=j + 1, value=cell_value(value, kinds[j]))
+            cell = set_xlsx_text(sheet.cell(row=first_data + i, column=j + 1), cell_value(value, kinds[j]))
             cell.border = BORDER
             if value is not None and kinds[j] != TEXT:
                 cell.number_format = NUMBER_FORMATS[kinds[j]]
@@ -119,7 +121,7 @@ def render_csv(table, *, title, subtitle, generated_at, cover=()) -> bytes:
         writer.writerow(header_row)
     kinds = [c.kind for c in table.columns]
     for values in table.rows:
-        writer.writerow([csv_value(v, kinds[j]) for j, v in enumerate(values)])
+        writer.writerow([csv_cell(csv_value(v, kinds[j])) for j, v in enumerate(values)])  # no live formulas
     for note in table.notes:
         writer.writerow([note])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -46,6 +46,9 @@ def _fast_and_quiet(settings, tmp_path):
     # Jobs run in-process in tests; the real-worker test switches this off itself.
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.MEDIA_ROOT = tmp_path / "media"
+    from django.core.cache import cache  # noqa: PLC0415 - rate-limit counters must not leak between tests
+
+    cache.clear()
     yield
 
 

@@ -21,18 +21,29 @@ from ..models import (
     Visit,
     check_meeting_attendees,
 )
-from ..services import batch_for
+from ..services import batch_for, home_region
 
 
 class InstructorSerializer(MaskedSerializerMixin, ModelCleanMixin, serializers.ModelSerializer):
     masked = Instructor.sensitive_fields
     type = serializers.SlugRelatedField(slug_field="code", queryset=InstructorType.objects.all())
-    region = ScopedSlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    region = ScopedSlugRelatedField(slug_field="code", queryset=Region.objects.all(), required=False,
+                                    help_text="The dispatching region (code). Default: the caller's scope "
+                                              "region; for an administrator the root region.")
 
     class Meta:
         model = Instructor
         fields = ["id", "name", "id_number", "phone", "type", "source_unit", "is_retired_cadre", "region",
                   "active_from", "active_to"]
+
+    def validate(self, attrs):
+        if self.instance is None and attrs.get("region") is None:
+            request = self.context.get("request")
+            region = home_region(request.user) if request is not None else None
+            if region is None:
+                raise serializers.ValidationError({"region": [_("Name the dispatching region (code).")]})
+            attrs["region"] = region
+        return super().validate(attrs)
 
 
 

@@ -1,9 +1,10 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api import ModelCleanMixin, ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
+from core.api import ModelCleanMixin, ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField, validation_error_detail
 
 from .. import services
 from ..channels import ChannelReach, WorkChannel
@@ -120,14 +121,44 @@ class PartyOrganizationSerializer(TreeNodeSerializerMixin, ModelCleanMixin, seri
     term_due_on = serializers.SerializerMethodField()
     supervising_body = ScopedPrimaryKeyRelatedField(queryset=_leadership_bodies(), required=False, allow_null=True,
                                                     help_text=_("The leadership body it is affiliated to (id)"))
+    covers = ScopedSlugRelatedField(
+        slug_field="uscc", queryset=Enterprise.objects.all(), many=True, required=False, write_only=True,
+        help_text="On creation only: USCCs of the enterprises the organization covers from established_on "
+                  "(coverage links, as the import's `covers`). A joint branch names at least two.")
 
     class Meta:
         model = PartyOrganization
         fields = ["id", "code", "name", "kind", "formation_mode", "simultaneous", "parent", "region", "established_on",
                   "dissolved_on", "term_years", "secretary_name", "secretary_source", "secretary_phone",
-                  "cross_appointed", "term_due_on", "depth", "supervising_body"]
+                  "cross_appointed", "term_due_on", "depth", "supervising_body", "covers"]
         read_only_fields = ["depth", "term_due_on"]
         clean_exclude = ("path", "depth", "numchild")
+
+    def validate(self, attrs):
+        covers = attrs.get("covers")
+        if covers is not None and self.instance is not None:
+            raise serializers.ValidationError({"covers": [_("Coverage of an existing organization changes through "
+                                                            "coverage-links/.")]})
+        attrs = super().validate(attrs)
+        if self.instance is None:
+            try:
+                services.check_new_joint_branch(attrs.get("formation_mode"), len(set(covers or [])))
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(validation_error_detail(error)) from error
+        return attrs
+
+    @transaction.atomic
+    def create(self, validated_data):
+        covers = list(dict.fromkeys(validated_data.pop("covers", None) or []))
+        organization = super().create(validated_data)
+        for enterprise in covers:
+            try:
+                services.save_coverage_link(CoverageLink(organization=organization, enterprise=enterprise,
+                                                         valid_from=organization.established_on))
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"covers": [f"{enterprise.uscc}: {m}" for m in error.messages]}) \
+                    from error
+        return organization
 
     def get_term_due_on(self, obj) -> str | None:
         if hasattr(obj, "term_started_on"):

@@ -140,6 +140,7 @@ def test_add_member_page_validates_the_id_number(world):
     assert "校验码" in response.content.decode()  # the portal speaks Chinese by default
     good = id_number("19900101")
     response = client.post("/members/add/", {"name": "对号", "id_number": good, "organization": world.org_a.code,
-                                             "standing": "full", "category": "employee", "joined_on": "2015-01-01"})
+                                             "standing": "full", "category": "employee", "joined_on": "2015-01-01",
+                                             "full_on": "2016-01-01"})  # a full member names the date (issue 18)
     assert response.status_code == 302
     assert Member.objects.get(id_number=good).events.get().kind == "admitted"
