@@ -17,10 +17,12 @@ Exports (`?export=csv|xlsx`) stream the filtered, sorted list and are recorded i
 
 import csv
 import datetime
+import hashlib
 import io
 from dataclasses import dataclass
 from typing import Callable
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -39,6 +41,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
+from .api import lock_row
 from .forms import NaturalKeyField, bootstrapify
 from .masking import mask_value
 from .models import ExportRecord, Job
@@ -339,6 +342,26 @@ def restrict_form_fields(form, user):
                 field.queryset = queryset.visible_to(user)
 
 
+ROW_VERSION_FIELD = "_row_version"
+
+
+def row_version(instance) -> str:
+    """A fingerprint of the stored values of `instance` (every concrete field): the edit form carries the one
+    it was opened with, and a save over a different one is refused (409) instead of silently undoing the
+    other change. Needs no version column, so every model's edit page has it."""
+    digest = hashlib.sha256()
+    for field in instance._meta.concrete_fields:
+        digest.update(f"{field.attname}={getattr(instance, field.attname)!r}\x1f".encode())
+    return digest.hexdigest()[:32]
+
+
+def with_row_version(form, instance):
+    if instance is not None and instance.pk is not None:
+        form.fields[ROW_VERSION_FIELD] = forms.CharField(widget=forms.HiddenInput, required=False,
+                                                         initial=row_version(instance))
+    return form
+
+
 class ObjectEditView(ScopedObjectMixin, View):
     """Create (no pk) or update (pk) through a ModelForm; atomic; scope re-checked after saving.
 
@@ -366,24 +389,45 @@ class ObjectEditView(ScopedObjectMixin, View):
     def get_form_kwargs(self):
         return {}
 
-    def render_form(self, form, instance):
+    def render_form(self, form, instance, status=200):
         model = self.get_base_queryset().model
         return render(self.request, self.template_name, {
             "form": form, "object": instance, "model_meta": model._meta,
             "title": (_("Edit %(name)s") % {"name": instance}) if instance
             else (_("New %(model)s") % {"model": model._meta.verbose_name}),
-        })
+        }, status=status)
 
     def get(self, request, *args, **kwargs):
         instance = self.get_object()
-        return self.render_form(self.get_form(instance), instance)
+        return self.render_form(with_row_version(self.get_form(instance), instance), instance)
 
     def save(self, form):
         return form.save()
 
     def post(self, request, *args, **kwargs):
-        instance = self.get_object()
-        form = self.get_form(instance, request.POST, request.FILES)
+        """Read-modify-write of an existing object under its row lock (`lock_row`), with a version check:
+        a form opened before someone else saved the object answers 409 instead of undoing their change."""
+        if self.kwargs.get("pk") is None:
+            return self.submit(self.get_object())
+        with transaction.atomic():
+            lock_row(self.get_base_queryset().model, self.kwargs["pk"])
+            return self.submit(self.get_object())
+
+    def submit(self, instance):
+        request = self.request
+        data = request.POST
+        current = row_version(instance) if instance is not None else ""
+        stale = instance is not None and data.get(ROW_VERSION_FIELD) not in (None, current)
+        if stale:
+            data = data.copy()
+            data[ROW_VERSION_FIELD] = current  # saving again (after checking) overwrites knowingly
+        form = with_row_version(self.get_form(instance, data, request.FILES), instance)
+        if stale:
+            form.is_valid()
+            form.add_error(None, _("Someone else saved this record after you opened this form, so nothing of "
+                                   "yours was saved (it would have undone their change). Open the record to see "
+                                   "the stored values, or check your entries below and save again to overwrite."))
+            return self.render_form(form, instance, status=409)
         if form.is_valid():
             try:
                 with transaction.atomic():
