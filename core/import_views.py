@@ -16,13 +16,16 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from .forms import bootstrapify
 from .imports import get_kind, kinds, run_import, template_csv, template_xlsx
+from .jobs import JobQueueUnavailable, enqueue, progress_of, set_progress
+from .models import Job
 from .views import role_allows
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -176,13 +179,67 @@ class ImportConfirmView(ImportAccessMixin, View):
         data_path = pending_dir() / f"{token}{meta['suffix']}"
         if not data_path.exists():
             raise Http404
-        result = run_import(meta["kind"], data_path.read_bytes(), meta["filename"], request.user)
-        if result.written:
-            meta_path.unlink(missing_ok=True)
-            data_path.unlink(missing_ok=True)
-        context = preview_context(result) | {"kind": get_kind(meta["kind"]), "filename": meta["filename"],
-                                             "title": _("Import result"), "confirmed": True}
-        return render(request, "core/import_preview.html", context, status=200 if result.ok else 400)
+        # The write runs as a job (a worker, not this request: a 100,000-row file takes minutes); with no
+        # broker it has run by the time enqueue returns and the result is shown at once.
+        region = getattr(request.user, "scope_region", None)
+        try:
+            job = enqueue("core.import", {"token": token, "kind": meta["kind"], "filename": meta["filename"],
+                                          "language": get_language()},
+                          user=request.user, region_code=region.code if region else "")
+        except JobQueueUnavailable:
+            return render(request, "core/import_preview.html", {
+                "result": {"ok": False, "kind": meta["kind"], "messages": [
+                    _("The job queue is not reachable, so the import was not started. Please try again later.")]},
+                "summary": {}, "kind": get_kind(meta["kind"]), "filename": meta["filename"],
+                "title": _("Import result"), "confirmed": True}, status=503)
+        if job.status in (Job.Status.DONE, Job.Status.FAILED):
+            return import_result_page(request, job)
+        return redirect("imports:job", job.pk)
+
+
+def import_job(job) -> dict:
+    """The `core.import` job: the pending upload validated again and written (run_import), with progress."""
+    token, kind = job.params["token"], job.params["kind"]
+    meta_path = pending_dir() / f"{token}.json"
+    if not meta_path.exists() or job.created_by is None:
+        raise ValueError(_("The uploaded file is no longer waiting to be imported (it was imported already or "
+                           "is older than a day). Upload it again."))
+    meta = json.loads(meta_path.read_text())
+    data_path = pending_dir() / f"{token}{meta['suffix']}"
+    result = run_import(kind, data_path.read_bytes(), meta["filename"], job.created_by,
+                        progress=lambda percent: set_progress(job, percent))
+    if result.written:
+        meta_path.unlink(missing_ok=True)
+        data_path.unlink(missing_ok=True)
+    messages = result.messages()
+    return {"kind": kind, "filename": meta["filename"], "ok": result.ok, "written": result.written,
+            "summary": result.summary, "messages": messages[:1000], "more_messages": max(0, len(messages) - 1000)}
+
+
+def import_result_page(request, job):
+    data = job.result if job.status == Job.Status.DONE else {}
+    messages = data.get("messages") or ([job.error] if job.status == Job.Status.FAILED else [])
+    if data.get("more_messages"):
+        messages = messages + [_("… and %(n)d more.") % {"n": data["more_messages"]}]
+    ok = job.status == Job.Status.DONE and data.get("ok", False)
+    kind_key = job.params.get("kind", "")
+    context = {"result": {"ok": ok, "kind": kind_key, "messages": messages}, "summary": data.get("summary", {}),
+               "kind": get_kind(kind_key), "filename": job.params.get("filename", ""), "job": job,
+               "title": _("Import result"), "confirmed": True}
+    return render(request, "core/import_preview.html", context, status=200 if ok else 400)
+
+
+class ImportJobView(ImportAccessMixin, View):
+    """`/imports/jobs/<pk>/`: the requester's import job: a progress bar while it runs, then its result."""
+
+    def get(self, request, pk):
+        job = Job.objects.filter(pk=pk, kind="core.import", created_by=request.user).first()
+        if job is None:
+            raise Http404
+        if job.status in (Job.Status.DONE, Job.Status.FAILED):
+            return import_result_page(request, job)
+        return render(request, "core/job_wait.html", {"job": job, "percent": progress_of(job),
+                                                      "title": _("Import running")})
 
 
 class ImportTemplateView(ImportAccessMixin, View):

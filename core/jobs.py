@@ -160,6 +160,21 @@ def reap_on_read(job: Job) -> Job:
     return job
 
 
+def set_progress(job, percent):
+    """A running job's progress (0–100), kept in its result until the handler returns the real result;
+    the job page's bar polls it (core.views.JobProgressView)."""
+    percent = max(0, min(int(percent), 99))
+    Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(result={"progress": percent},
+                                                                     heartbeat_at=timezone.now())
+
+
+def progress_of(job) -> int:
+    if job.status in (Job.Status.DONE, Job.Status.FAILED):
+        return 100
+    value = (job.result or {}).get("progress", 0) if isinstance(job.result, dict) else 0
+    return value if isinstance(value, int) else 0
+
+
 def execute(job_id):
     if not claim(job_id):
         return

@@ -31,11 +31,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.forms import ModelChoiceField, ModelMultipleChoiceField
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -245,22 +247,33 @@ class ObjectListView(ScopedObjectMixin, View):
 
     # export
 
-    def export(self, queryset, fmt):
+    def export_table(self, queryset):
+        """(header, rows) of an export: the one place the cells are made, for the request and the job."""
         columns = self.export_columns or self.get_columns()
         user = self.request.user
-        model = queryset.model
-        name = self.export_name or model._meta.model_name
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         header = [str(c.label) for c in columns]
         rows = (
             [c.value(obj, user) for c in columns]
             for obj in queryset[:EXPORT_MAX_ROWS].iterator(chunk_size=2000)
         )
+        return header, rows
+
+    def export_filename(self, queryset, fmt):
+        name = self.export_name or queryset.model._meta.model_name
+        return f"{name}-{timezone.localtime().strftime('%Y%m%d-%H%M')}.{fmt}"
+
+    def export(self, queryset, fmt):
+        user = self.request.user
+        model = queryset.model
+        count = min(queryset.count(), EXPORT_MAX_ROWS)
         ExportRecord.objects.create(
             user=user, what=f"{model._meta.app_label}.{model._meta.model_name}", format=fmt,
-            filters=self.request.GET.urlencode(), rows=queryset.count(),
+            filters=self.request.GET.urlencode(), rows=count,
         )
-        filename = f"{name}-{stamp}.{fmt}"
+        if count > settings.EXPORT_SYNC_MAX_ROWS.get(fmt, EXPORT_MAX_ROWS):
+            return self.export_as_job(fmt, count)
+        header, rows = self.export_table(queryset)
+        filename = self.export_filename(queryset, fmt)
         if fmt == "csv":
             response = StreamingHttpResponse(csv_stream(header, rows), content_type="text/csv; charset=utf-8")
         else:
@@ -270,6 +283,105 @@ class ObjectListView(ScopedObjectMixin, View):
             )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+    def export_as_job(self, fmt, count):
+        """A large export is a job (`core.export`): the file is written by a worker and offered on the job's
+        page to the user who asked for it; a request never runs past gunicorn's timeout building it."""
+        from .jobs import JobQueueUnavailable, enqueue  # noqa: PLC0415
+
+        view = type(self)
+        region = getattr(self.request.user, "scope_region", None)
+        params = {"view": f"{view.__module__}.{view.__qualname__}", "kwargs": dict(self.kwargs),
+                  "query": self.request.GET.urlencode(), "format": fmt, "rows": count,
+                  "language": get_language()}
+        try:
+            job = enqueue("core.export", params, user=self.request.user, region_code=region.code if region else "")
+        except JobQueueUnavailable:
+            messages.error(self.request, _("The job queue is not reachable, so the export was not started. "
+                                           "Please try again later."))
+            query = self.request.GET.copy()
+            query.pop("export", None)
+            return redirect(f"{self.request.path}?{query.urlencode()}")
+        if job.status == Job.Status.DONE:
+            messages.success(self.request, _("The export of %(n)d rows is ready.") % {"n": count})
+        else:
+            messages.info(self.request, _("The export of %(n)d rows is being prepared; this page shows when it "
+                                          "is ready to download.") % {"n": count})
+        return redirect(job.get_absolute_url())
+
+
+def export_storage():
+    from .storage import PrivateStorage  # noqa: PLC0415
+
+    return PrivateStorage("exports", "EXPORTS_PRIVATE_ROOT")
+
+
+EXPORT_KEEP = datetime.timedelta(days=7)
+
+
+def prune_exports(storage):
+    """Export files are kept a week (their job record stays); older ones are removed."""
+    import shutil  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    root = Path(storage.location)
+    if not root.exists():
+        return
+    cutoff = (timezone.now() - EXPORT_KEEP).timestamp()
+    for entry in root.iterdir():
+        try:
+            if entry.stat().st_mtime < cutoff:
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        except OSError:
+            pass
+
+
+def export_job(job) -> dict:
+    """The `core.export` job: the list view rebuilt for the requester (same filters, sort, scope, masking),
+    its rows written to a file in private storage, progress reported every 2,000 rows."""
+    import tempfile  # noqa: PLC0415
+
+    from django.core.files import File  # noqa: PLC0415
+    from django.core.files.base import ContentFile  # noqa: PLC0415
+    from django.http import HttpRequest, QueryDict  # noqa: PLC0415
+    from django.utils.module_loading import import_string  # noqa: PLC0415
+
+    from .jobs import set_progress  # noqa: PLC0415
+
+    params, user = job.params, job.created_by
+    view_class = import_string(params["view"])
+    if user is None or not user.is_active or not role_allows(user, view_class.view_roles):
+        raise PermissionDenied(_("The user who asked for this export may no longer see this list."))
+    request = HttpRequest()
+    request.method, request.user, request.GET = "GET", user, QueryDict(params.get("query", ""))
+    request.htmx = False
+    view = view_class()
+    view.setup(request, **params.get("kwargs", {}))
+    queryset, _filterset = view.filtered_queryset()
+    queryset, _sort = view.sorted(queryset)
+    fmt = params["format"]
+    total = max(min(queryset.count(), EXPORT_MAX_ROWS), 1)
+    header, rows = view.export_table(queryset)
+
+    def counted(rows):
+        for index, row in enumerate(rows):
+            if index % 2000 == 0:
+                set_progress(job, 95 * index // total)
+            yield row
+
+    filename = view.export_filename(queryset, fmt)
+    storage = export_storage()
+    prune_exports(storage)
+    if fmt == "csv":
+        with tempfile.TemporaryFile() as buffer:
+            for chunk in csv_stream(header, counted(rows)):
+                buffer.write(chunk.encode("utf-8"))
+            buffer.seek(0)
+            stored = storage.save(f"{job.pk}/{filename}", File(buffer))
+    else:
+        content = xlsx_bytes(header, counted(rows), title=str(queryset.model._meta.verbose_name_plural))
+        stored = storage.save(f"{job.pk}/{filename}", ContentFile(content))
+    return {"file": stored, "filename": filename, "format": fmt, "rows": total}
 
 
 class _Echo:
@@ -562,9 +674,63 @@ class JobListView(ObjectListView):
 
 
 class JobDetailView(ObjectDetailView):
+    """A job's record; while it runs, a progress bar the page polls (htmx); when an export is done, its file
+    to download (for the user who asked for it only)."""
+
     model = Job
     detail_fields = ["kind", "status", "region_code", "params", "created_by", "created_at", "started_at",
                      "finished_at", "attempts", "result", "error"]
+
+    def get_context_data(self, **kwargs):
+        from .jobs import progress_of  # noqa: PLC0415
+
+        context = super().get_context_data(**kwargs)
+        job = self.object
+        context["job"] = job
+        context["percent"] = progress_of(job)
+        context["running"] = job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
+        context["download"] = (job.status == Job.Status.DONE and isinstance(job.result, dict)
+                               and job.result.get("file") and job.created_by_id == self.request.user.pk)
+        if job.kind == "core.import" and job.created_by_id == self.request.user.pk:
+            context["import_result_url"] = reverse("imports:job", args=[job.pk])
+        return context
+
+
+class JobProgressView(ScopedObjectMixin, View):
+    """The progress bar fragment a running job's page polls; once the job has ended, the page reloads
+    (HX-Refresh) and shows the outcome."""
+
+    model = Job
+    view_roles = JobDetailView.view_roles
+
+    def get(self, request, pk):
+        from .jobs import progress_of  # noqa: PLC0415
+
+        job = self.get_queryset().filter(pk=pk).first()
+        if job is None:
+            raise Http404
+        response = render(request, "core/_job_progress.html", {"job": job, "percent": progress_of(job)})
+        if job.status in (Job.Status.DONE, Job.Status.FAILED):
+            response["HX-Refresh"] = "true"
+        return response
+
+
+class JobFileView(LoginRequiredMixin, View):
+    """The file a job produced (a large export), for the user who requested it only: anyone else, 404."""
+
+    def get(self, request, pk):
+        job = Job.objects.filter(pk=pk, created_by=request.user, status=Job.Status.DONE).first()
+        name = job.result.get("file") if job is not None and isinstance(job.result, dict) else None
+        if not name:
+            raise Http404
+        try:
+            handle = export_storage().open(name, "rb")
+        except (FileNotFoundError, OSError) as exc:
+            raise Http404 from exc
+        response = FileResponse(handle, as_attachment=True, filename=job.result.get("filename") or "export")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
