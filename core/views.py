@@ -467,10 +467,9 @@ def row_version(instance) -> str:
     return digest.hexdigest()[:32]
 
 
-def with_row_version(form, instance):
+def with_row_version(form, instance, version):
     if instance is not None and instance.pk is not None:
-        form.fields[ROW_VERSION_FIELD] = forms.CharField(widget=forms.HiddenInput, required=False,
-                                                         initial=row_version(instance))
+        form.fields[ROW_VERSION_FIELD] = forms.CharField(widget=forms.HiddenInput, required=False, initial=version)
     return form
 
 
@@ -511,7 +510,8 @@ class ObjectEditView(ScopedObjectMixin, View):
 
     def get(self, request, *args, **kwargs):
         instance = self.get_object()
-        return self.render_form(with_row_version(self.get_form(instance), instance), instance)
+        version = row_version(instance) if instance is not None else ""  # of the row as read, before any form
+        return self.render_form(with_row_version(self.get_form(instance), instance, version), instance)
 
     def save(self, form):
         return form.save()
@@ -533,7 +533,7 @@ class ObjectEditView(ScopedObjectMixin, View):
         if stale:
             data = data.copy()
             data[ROW_VERSION_FIELD] = current  # saving again (after checking) overwrites knowingly
-        form = with_row_version(self.get_form(instance, data, request.FILES), instance)
+        form = with_row_version(self.get_form(instance, data, request.FILES), instance, current)
         if stale:
             form.is_valid()
             form.add_error(None, _("Someone else saved this record after you opened this form, so nothing of "

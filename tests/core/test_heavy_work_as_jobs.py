@@ -17,6 +17,7 @@ from organizations.models import Enterprise
 from tests.factories import EnterpriseFactory, make_user
 
 from .test_imports import enterprise_file
+from .test_jobs import real_worker  # noqa: F401 (fixture)
 
 
 def _client(user):
@@ -167,3 +168,38 @@ def test_an_ordinary_xlsx_still_reads(world):
     workbook.save(buffer)
     header, rows = read_table(buffer.getvalue(), "ok.xlsx")
     assert header == ["uscc", "name"] and rows == [["x", "y"]]
+
+
+# --- through a real worker (PostgreSQL and Redis; skipped locally without them, required on CI) --------------
+
+@pytest.fixture
+def shared_media(settings, monkeypatch):
+    """The worker process writes where the test reads: the same MEDIA_ROOT."""
+    monkeypatch.setenv("MEDIA_ROOT", str(settings.MEDIA_ROOT))
+
+
+@pytest.mark.service
+@pytest.mark.django_db(transaction=True)
+def test_a_confirmed_import_and_a_large_export_run_on_a_real_worker(world, settings, shared_media, real_worker):
+    from .test_jobs import wait_for
+
+    settings.EXPORT_SYNC_MAX_ROWS = {"csv": 1, "xlsx": 1}
+    client = _client(world.editor_a)
+    preview = client.post("/imports/", {"kind": "enterprises",
+                                        "file": SimpleUploadedFile("e.csv", enterprise_file(4, start=7300))})
+    confirm = client.post("/imports/confirm/", {"token": preview.context["token"]})
+    job = Job.objects.get(kind="core.import")
+    assert confirm.status_code == 302 and confirm["Location"] == f"/imports/jobs/{job.pk}/"  # not run in the request
+    job = wait_for(job, {Job.Status.DONE, Job.Status.FAILED})
+    assert job.status == Job.Status.DONE and job.result["written"], (job.error, job.result)
+    assert "import-done" in client.get(f"/imports/jobs/{job.pk}/").content.decode()
+    assert Enterprise.objects.filter(name__startswith="导入企业").count() == 4
+
+    response = client.get("/organizations/enterprises/?export=xlsx")
+    job = Job.objects.get(kind="core.export")
+    assert response.status_code == 302
+    job = wait_for(job, {Job.Status.DONE, Job.Status.FAILED})
+    assert job.status == Job.Status.DONE, job.error
+    content = b"".join(client.get(f"/jobs/{job.pk}/file/").streaming_content)
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert len(rows) == 1 + 5  # header, ent_a and the four imported
