@@ -42,6 +42,17 @@ def import_file(job):
         return import_job(job)
 
 
+@job_handler("core.import_preview")
+def check_import_file(job):
+    """An uploaded import file checked as a whole (a dry run) before the user confirms it."""
+    from django.utils import translation  # noqa: PLC0415
+
+    from .import_views import import_job  # noqa: PLC0415
+
+    with translation.override(job.params.get("language") or None):
+        return import_job(job, dry_run=True)
+
+
 @job_handler("core.export")
 def export_list(job):
     """A large list export (core.views.ObjectListView): the file is written to private storage for its

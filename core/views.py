@@ -691,7 +691,7 @@ class JobDetailView(ObjectDetailView):
         context["running"] = job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
         context["download"] = (job.status == Job.Status.DONE and isinstance(job.result, dict)
                                and job.result.get("file") and job.created_by_id == self.request.user.pk)
-        if job.kind == "core.import" and job.created_by_id == self.request.user.pk:
+        if job.kind in ("core.import", "core.import_preview") and job.created_by_id == self.request.user.pk:
             context["import_result_url"] = reverse("imports:job", args=[job.pk])
         return context
 

@@ -185,9 +185,14 @@ def test_a_confirmed_import_and_a_large_export_run_on_a_real_worker(world, setti
 
     settings.EXPORT_SYNC_MAX_ROWS = {"csv": 1, "xlsx": 1}
     client = _client(world.editor_a)
-    preview = client.post("/imports/", {"kind": "enterprises",
-                                        "file": SimpleUploadedFile("e.csv", enterprise_file(4, start=7300))})
-    confirm = client.post("/imports/confirm/", {"token": preview.context["token"]})
+    upload = client.post("/imports/", {"kind": "enterprises",
+                                       "file": SimpleUploadedFile("e.csv", enterprise_file(4, start=7300))})
+    check = Job.objects.get(kind="core.import_preview")
+    assert upload.status_code == 302 and upload["Location"] == f"/imports/jobs/{check.pk}/"
+    check = wait_for(check, {Job.Status.DONE, Job.Status.FAILED})
+    assert check.status == Job.Status.DONE and check.result["ok"], (check.error, check.result)
+    assert 'data-testid="import-confirm"' in client.get(f"/imports/jobs/{check.pk}/").content.decode()
+    confirm = client.post("/imports/confirm/", {"token": check.result["token"]})
     job = Job.objects.get(kind="core.import")
     assert confirm.status_code == 302 and confirm["Location"] == f"/imports/jobs/{job.pk}/"  # not run in the request
     job = wait_for(job, {Job.Status.DONE, Job.Status.FAILED})
@@ -203,3 +208,29 @@ def test_a_confirmed_import_and_a_large_export_run_on_a_real_worker(world, setti
     content = b"".join(client.get(f"/jobs/{job.pk}/file/").streaming_content)
     rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     assert len(rows) == 1 + 5  # header, ent_a and the four imported
+
+
+def test_checking_an_upload_is_a_job_too_and_its_page_offers_the_confirm_once(world):
+    client = _client(world.editor_a)
+    preview = client.post("/imports/", {"kind": "enterprises",
+                                        "file": SimpleUploadedFile("e.csv", enterprise_file(2, start=7400))})
+    assert preview.status_code == 200 and preview.context["token"]
+    job = Job.objects.get(kind="core.import_preview")
+    assert job.status == Job.Status.DONE and job.result["summary"]["created"] == 2
+    assert job.result["preview_rows"][0]["action"] == "create"
+    page = client.get(f"/imports/jobs/{job.pk}/").content.decode()
+    assert 'data-testid="import-confirm"' in page
+    client.post("/imports/confirm/", {"token": preview.context["token"]})
+    page = client.get(f"/imports/jobs/{job.pk}/").content.decode()
+    assert 'data-testid="import-confirm"' not in page  # used up
+    assert Enterprise.objects.filter(name="导入企业0").exists()
+
+
+def test_a_preview_with_errors_keeps_no_upload(world):
+    from core.import_views import pending_dir
+
+    client = _client(world.editor_a)
+    bad = SimpleUploadedFile("e.csv", "uscc,name,region_code\n123,坏,431281001\n".encode())
+    response = client.post("/imports/", {"kind": "enterprises", "file": bad})
+    assert response.status_code == 400 and response.context["token"] == ""
+    assert not list(pending_dir().iterdir())
