@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install worker bench messages check-deploy clean
+.PHONY: run test install worker beat bench messages check-deploy clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,10 +25,17 @@ test: $(STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# A real Celery worker and beat against REDIS_URL (set it, e.g. REDIS_URL=redis://127.0.0.1:6379/0).
+# A real Celery worker against REDIS_URL (set it, e.g. REDIS_URL=redis://127.0.0.1:6379/0), and beat as its
+# own process beside it (`make worker` and `make beat` in two terminals; exactly one beat per deployment).
+# Beat is never embedded in the worker (-B): the stale-job reaper and the schedules must run whether or not
+# a worker is up (docs/operations.md).
 worker: $(STAMP)
 	@test -n "$(REDIS_URL)" || (echo "Set REDIS_URL to run a real worker." && exit 2)
-	$(VENV)/bin/celery -A config worker -B -l info --concurrency 2
+	$(VENV)/bin/celery -A config worker -l info --concurrency 2
+
+beat: $(STAMP)
+	@test -n "$(REDIS_URL)" || (echo "Set REDIS_URL to run beat." && exit 2)
+	$(VENV)/bin/celery -A config beat -l info
 
 bench: $(STAMP)
 	$(PY) -m bench $(BENCH_ARGS)

@@ -174,6 +174,24 @@ class PrivateStorage(CorePrivateStorage):
 private_storage = PrivateStorage()
 
 
+# Served inline (shown in the browser) only these image types; everything else is a download.
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+# Zip members that make an Office file something else as well (a .jar, a carrier of programs or macros).
+EXECUTABLE_MEMBERS = (".class", ".exe", ".dll", ".com", ".bat", ".cmd", ".ps1", ".vbs", ".js", ".jar", ".sh",
+                      ".msi", ".scr", "vbaproject.bin")
+
+
+def attachment_name(uploaded_name: str, content_type: str) -> str:
+    """The name an attachment is stored and served under: the uploader's name without its extension (and
+    without any path or control characters), plus the extension of the type its bytes say. `page.html` holding
+    a PNG becomes `page.png`, `setup.exe` holding a JPEG `setup.jpg`, a document sent as `.jar` `….docx`."""
+    name = (uploaded_name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"|?*').strip().strip(".")
+    stem = name.rsplit(".", 1)[0].strip() if "." in name else name
+    extension = ATTACHMENT_TYPES.get(content_type, "")
+    return f"{(stem or 'file')[:200 - len(extension)]}{extension}"
+
+
 def sniff_content_type(file) -> str | None:
     """The content type the bytes say (magic numbers), not the one the name or the browser claims."""
     position = file.tell() if hasattr(file, "tell") else 0
@@ -194,6 +212,8 @@ def sniff_content_type(file) -> str | None:
                     names = set(archive.namelist())
             except (zipfile.BadZipFile, OSError, ValueError):
                 return None
+            if any(name.startswith("META-INF/") or name.lower().endswith(EXECUTABLE_MEMBERS) for name in names):
+                return None  # a document that is also a Java archive or carries programs is neither
             if "[Content_Types].xml" in names and "word/document.xml" in names:
                 return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
             if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
@@ -251,6 +271,16 @@ class Attachment(models.Model):
     @property
     def is_image(self):
         return self.content_type.startswith("image/")
+
+    @property
+    def download_name(self):
+        """The name the file is served under, with the extension of its detected type (also for attachments
+        stored before names were normalized)."""
+        return attachment_name(self.original_name, self.content_type)
+
+    @property
+    def shown_inline(self):
+        return self.content_type in INLINE_TYPES
 
 
 # --- frequency rules ------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from .models import (
     ActivityRecord,
     Attachment,
     Attendance,
+    attachment_name,
     validate_attachment,
 )
 
@@ -191,7 +192,7 @@ def add_attachment(record, user, uploaded_file):
     check_may_file(user, record.organization)
     check_editable(record.status)
     content_type = validate_attachment(uploaded_file)
-    name = (getattr(uploaded_file, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    name = attachment_name(getattr(uploaded_file, "name", ""), content_type)
     attachment = Attachment(record=record, original_name=name, content_type=content_type,
                             size=uploaded_file.size, uploaded_by=user)
     attachment.file.save("upload", uploaded_file, save=False)

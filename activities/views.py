@@ -219,12 +219,14 @@ class AttachmentDownloadView(ScopedObjectMixin, View):
 
 
 def attachment_response(attachment):
-    """Images shown inline, documents downloaded; never sniffed by the browser, never cached by proxies."""
+    """Safe images (PNG, JPEG, GIF, WebP) shown inline, everything else downloaded (Content-Disposition:
+    attachment), always under a name with the extension of the detected type; never sniffed by the browser,
+    never cached by proxies."""
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
-    response = FileResponse(handle, as_attachment=not attachment.is_image, filename=attachment.original_name,
+    response = FileResponse(handle, as_attachment=not attachment.shown_inline, filename=attachment.download_name,
                             content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -236,6 +236,13 @@ if PRODUCTION:
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+# Decompression-bomb limits for uploaded XLSX files, checked before parsing (core.imports.check_xlsx_archive).
+IMPORT_XLSX_MAX_UNPACKED = env.int("IMPORT_XLSX_MAX_UNPACKED", default=500 * 1024 * 1024)
+IMPORT_XLSX_MAX_RATIO = env.int("IMPORT_XLSX_MAX_RATIO", default=200)
+IMPORT_XLSX_MAX_SHARED_STRINGS = env.int("IMPORT_XLSX_MAX_SHARED_STRINGS", default=2_000_000)
+# Exports of more rows than this run as jobs (a file to download when done) instead of in the request.
+EXPORT_SYNC_MAX_ROWS = {"csv": env.int("EXPORT_SYNC_MAX_CSV_ROWS", default=50_000),
+                        "xlsx": env.int("EXPORT_SYNC_MAX_XLSX_ROWS", default=5_000)}
 
 LOGGING = {
     "version": 1,

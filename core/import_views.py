@@ -16,13 +16,16 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from .forms import bootstrapify
 from .imports import get_kind, kinds, run_import, template_csv, template_xlsx
+from .jobs import JobQueueUnavailable, enqueue, progress_of, set_progress
+from .models import Job
 from .views import role_allows
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -146,20 +149,32 @@ class ImportUploadView(ImportAccessMixin, View):
         if not form.is_valid():
             return self.page(form, import_kind, status=400)
         upload = form.cleaned_data["file"]
-        content = upload.read()
         kind = form.cleaned_data["kind"]
-        result = run_import(kind, content, upload.name, request.user, dry_run=True)
-        token = ""
-        if result.ok:
-            remove_stale_pending()
-            token = secrets.token_urlsafe(24)
-            suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-            (pending_dir() / f"{token}{suffix}").write_bytes(content)
-            (pending_dir() / f"{token}.json").write_text(json.dumps({
-                "user": request.user.pk, "kind": kind, "filename": upload.name, "suffix": suffix}))
-        context = preview_context(result) | {"token": token, "kind": get_kind(kind), "filename": upload.name,
-                                             "title": _("Check the import")}
-        return render(request, "core/import_preview.html", context, status=200 if result.ok else 400)
+        # The file waits under a random token bound to this user; checking it (a dry run of the whole file)
+        # is a job like the write, so a 100,000-row file never runs past the request timeout.
+        remove_stale_pending()
+        token = secrets.token_urlsafe(24)
+        suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+        with open(pending_dir() / f"{token}{suffix}", "wb") as stored:
+            for chunk in upload.chunks():
+                stored.write(chunk)
+        (pending_dir() / f"{token}.json").write_text(json.dumps({
+            "user": request.user.pk, "kind": kind, "filename": upload.name, "suffix": suffix}))
+        region = getattr(request.user, "scope_region", None)
+        try:
+            job = enqueue("core.import_preview", {"token": token, "kind": kind, "filename": upload.name,
+                                                  "language": get_language()},
+                          user=request.user, region_code=region.code if region else "")
+        except JobQueueUnavailable:
+            discard_pending(token, suffix)
+            return render(request, "core/import_preview.html", {
+                "result": {"ok": False, "kind": kind, "messages": [
+                    _("The job queue is not reachable, so the import was not started. Please try again later.")]},
+                "summary": {}, "kind": get_kind(kind), "filename": upload.name, "token": "",
+                "title": _("Check the import")}, status=503)
+        if job.status in (Job.Status.DONE, Job.Status.FAILED):
+            return import_result_page(request, job)
+        return redirect("imports:job", job.pk)
 
 
 class ImportConfirmView(ImportAccessMixin, View):
@@ -176,13 +191,88 @@ class ImportConfirmView(ImportAccessMixin, View):
         data_path = pending_dir() / f"{token}{meta['suffix']}"
         if not data_path.exists():
             raise Http404
-        result = run_import(meta["kind"], data_path.read_bytes(), meta["filename"], request.user)
-        if result.written:
-            meta_path.unlink(missing_ok=True)
-            data_path.unlink(missing_ok=True)
-        context = preview_context(result) | {"kind": get_kind(meta["kind"]), "filename": meta["filename"],
-                                             "title": _("Import result"), "confirmed": True}
-        return render(request, "core/import_preview.html", context, status=200 if result.ok else 400)
+        # The write runs as a job (a worker, not this request: a 100,000-row file takes minutes); with no
+        # broker it has run by the time enqueue returns and the result is shown at once.
+        region = getattr(request.user, "scope_region", None)
+        try:
+            job = enqueue("core.import", {"token": token, "kind": meta["kind"], "filename": meta["filename"],
+                                          "language": get_language()},
+                          user=request.user, region_code=region.code if region else "")
+        except JobQueueUnavailable:
+            return render(request, "core/import_preview.html", {
+                "result": {"ok": False, "kind": meta["kind"], "messages": [
+                    _("The job queue is not reachable, so the import was not started. Please try again later.")]},
+                "summary": {}, "kind": get_kind(meta["kind"]), "filename": meta["filename"],
+                "title": _("Import result"), "confirmed": True}, status=503)
+        if job.status in (Job.Status.DONE, Job.Status.FAILED):
+            return import_result_page(request, job)
+        return redirect("imports:job", job.pk)
+
+
+def discard_pending(token, suffix):
+    (pending_dir() / f"{token}.json").unlink(missing_ok=True)
+    (pending_dir() / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+def import_job(job, *, dry_run=False) -> dict:
+    """The `core.import_preview` (dry run) and `core.import` (write) jobs on a pending upload, with progress.
+
+    A preview with errors discards the upload (it cannot be confirmed); a written import uses it up."""
+    token, kind = job.params["token"], job.params["kind"]
+    meta_path = pending_dir() / f"{token}.json"
+    if not meta_path.exists() or job.created_by is None:
+        raise ValueError(_("The uploaded file is no longer waiting to be imported (it was imported already or "
+                           "is older than a day). Upload it again."))
+    meta = json.loads(meta_path.read_text())
+    data_path = pending_dir() / f"{token}{meta['suffix']}"
+    result = run_import(kind, data_path.read_bytes(), meta["filename"], job.created_by, dry_run=dry_run,
+                        progress=lambda percent: set_progress(job, percent))
+    if result.written or (dry_run and not result.ok):
+        discard_pending(token, meta["suffix"])
+    messages = result.messages()
+    data = {"kind": kind, "filename": meta["filename"], "ok": result.ok, "written": result.written,
+            "summary": result.summary, "messages": messages[:1000], "more_messages": max(0, len(messages) - 1000)}
+    if dry_run:
+        preview = preview_context(result)
+        data |= {"token": token if result.ok else "", "preview_columns": [str(c) for c in preview["preview_columns"]],
+                 "preview_rows": preview["preview_rows"]}
+    return data
+
+
+def import_result_page(request, job):
+    """The page of a finished import job: the preview with its confirm button (a dry run) or the result."""
+    data = job.result if job.status == Job.Status.DONE else {}
+    messages = data.get("messages") or ([job.error] if job.status == Job.Status.FAILED else [])
+    if data.get("more_messages"):
+        messages = messages + [_("… and %(n)d more.") % {"n": data["more_messages"]}]
+    ok = job.status == Job.Status.DONE and data.get("ok", False)
+    kind_key = job.params.get("kind", "")
+    context = {"result": {"ok": ok, "kind": kind_key, "messages": messages}, "summary": data.get("summary", {}),
+               "kind": get_kind(kind_key), "filename": job.params.get("filename", ""), "job": job}
+    if job.kind == "core.import_preview":
+        token = data.get("token", "") if ok else ""
+        # a preview whose upload has been confirmed (used up) or expired offers no confirm button any more
+        if token and not (pending_dir() / f"{token}.json").exists():
+            token = ""
+        context |= {"token": token, "preview_columns": data.get("preview_columns", []),
+                    "preview_rows": data.get("preview_rows", []), "title": _("Check the import")}
+    else:
+        context |= {"title": _("Import result"), "confirmed": True}
+    return render(request, "core/import_preview.html", context, status=200 if ok else 400)
+
+
+class ImportJobView(ImportAccessMixin, View):
+    """`/imports/jobs/<pk>/`: the requester's import job: a progress bar while it runs, then its result."""
+
+    def get(self, request, pk):
+        job = Job.objects.filter(pk=pk, kind__in=["core.import", "core.import_preview"],
+                                 created_by=request.user).first()
+        if job is None:
+            raise Http404
+        if job.status in (Job.Status.DONE, Job.Status.FAILED):
+            return import_result_page(request, job)
+        title = _("Check the import") if job.kind == "core.import_preview" else _("Import running")
+        return render(request, "core/job_wait.html", {"job": job, "percent": progress_of(job), "title": title})
 
 
 class ImportTemplateView(ImportAccessMixin, View):

@@ -342,6 +342,47 @@ def touch(instances, field_name="updated_at"):
 
 # --- reading files -----------------------------------------------------------------------------
 
+def check_xlsx_archive(data: bytes):
+    """Refuse an XLSX that would blow up when opened, before any parser sees it (a decompression bomb).
+
+    An XLSX is a zip: the central directory says how large each member unpacks, so an archive that unpacks
+    past IMPORT_XLSX_MAX_UNPACKED bytes, has a member packed more than IMPORT_XLSX_MAX_RATIO times, or has
+    too many members is refused from its directory alone; the shared-strings table (which openpyxl loads
+    whole, before the first row) is counted while streaming and refused past IMPORT_XLSX_MAX_SHARED_STRINGS.
+    """
+    import zipfile  # noqa: PLC0415
+
+    refuse = _("This XLSX file unpacks to far more data than a register file holds (a damaged or malicious "
+               "file?); it was not opened. Save it again from the spreadsheet program, or split it.")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ImportFileError(_("This is not a readable XLSX file.")) from exc
+    with archive:
+        members = archive.infolist()
+        if len(members) > 1000:
+            raise ImportFileError(refuse)
+        if sum(m.file_size for m in members) > settings.IMPORT_XLSX_MAX_UNPACKED:
+            raise ImportFileError(refuse)
+        for member in members:
+            if member.file_size > 1 << 20 and member.file_size > settings.IMPORT_XLSX_MAX_RATIO * max(
+                    member.compress_size, 1):
+                raise ImportFileError(refuse)
+        names = {m.filename.lower(): m for m in members}
+        strings = names.get("xl/sharedstrings.xml")
+        if strings is not None:
+            limit, count, tail = settings.IMPORT_XLSX_MAX_SHARED_STRINGS, 0, b""
+            with archive.open(strings) as stream:
+                while chunk := stream.read(1 << 20):
+                    window = tail + chunk
+                    count += window.count(b"<si>") + window.count(b"<si ") - tail.count(b"<si>") - tail.count(b"<si ")
+                    tail = window[-4:]
+                    if count > limit:
+                        raise ImportFileError(_("This XLSX file holds more than %(max)d different texts; a register "
+                                                "file of at most %(rows)d rows does not. It was not opened.")
+                                              % {"max": limit, "rows": settings.IMPORT_MAX_ROWS})
+
+
 def read_table(data: bytes, filename: str, max_rows=None):
     """(header, rows) from CSV (UTF-8 with or without BOM, else GB18030) or XLSX bytes. Reads at most
     `max_rows + 1` data rows, so an oversized file is refused without loading all of it."""
@@ -350,6 +391,7 @@ def read_table(data: bytes, filename: str, max_rows=None):
     if name.endswith(".xlsx"):
         from openpyxl import load_workbook  # noqa: PLC0415
 
+        check_xlsx_archive(data)
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             sheet = workbook.worksheets[0]
@@ -426,8 +468,11 @@ def _add_validation_errors(result, kind, number, error):
             result.errors.append(RowError(number, "", message))
 
 
-def run_import(kind_key, data: bytes, filename: str, user, *, dry_run=False) -> ImportResult:
-    """Validate the whole file; unless `dry_run` or any error, write it all in one transaction."""
+def run_import(kind_key, data: bytes, filename: str, user, *, dry_run=False, progress=None) -> ImportResult:
+    """Validate the whole file; unless `dry_run` or any error, write it all in one transaction.
+
+    `progress(percent)`, when given, is called as the run advances (a job's progress bar)."""
+    report = progress or (lambda percent: None)
     kind = get_kind(kind_key)
     result = ImportResult(kind=kind_key, columns=kind.columns)
     try:
@@ -448,8 +493,12 @@ def run_import(kind_key, data: bytes, filename: str, user, *, dry_run=False) -> 
         return result
 
     kind.present = frozenset(column.key for column in mapping.values())
+    report(10)
     typed = []
+    total = max(len(raw_rows), 1)
     for offset, raw in enumerate(raw_rows):
+        if offset and offset % 5000 == 0:
+            report(10 + 30 * offset // total)
         number = offset + 2
         if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in raw):
             continue
@@ -466,9 +515,12 @@ def run_import(kind_key, data: bytes, filename: str, user, *, dry_run=False) -> 
         typed.append((number, values, ok))
 
     context = kind.preload([v for _n, v, _ok in typed], user)
+    report(45)
     seen_keys = {}
     exclude = kind.clean_exclude()
-    for number, values, ok in typed:
+    for index, (number, values, ok) in enumerate(typed):
+        if index and index % 5000 == 0:
+            report(45 + 40 * index // total)
         if not ok:
             continue
         key = values.get(kind.natural_key) if kind.natural_key else None
@@ -493,6 +545,7 @@ def run_import(kind_key, data: bytes, filename: str, user, *, dry_run=False) -> 
         result.errors.extend(kind.check_plan(result.plan, context))
     result.errors.sort(key=lambda e: e.row)
     if result.ok and not dry_run:
+        report(90)
         try:
             with transaction.atomic():
                 kind.write(result.plan, user)

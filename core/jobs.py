@@ -122,15 +122,57 @@ class Heartbeat:
             self.thread.join(timeout=5)
 
 
-def reap_stale_jobs(max_silence=None) -> int:
-    """Jobs left "running" by a worker that died (no heartbeat for `max_silence`) are marked failed."""
+def stale_error():
+    return _("The worker running this job stopped before finishing (it was killed or lost). "
+             "Nothing of this run is kept; request the job again.")
+
+
+def stale_cutoff(max_silence=None):
     silence = max_silence if max_silence is not None else datetime.timedelta(seconds=settings.JOB_STALE_SECONDS)
-    cutoff = timezone.now() - silence
-    return Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff).update(
-        status=Job.Status.FAILED, finished_at=timezone.now(),
-        error=_("The worker running this job stopped before finishing (it was killed or lost). "
-                "Nothing of this run is kept; request the job again."),
+    return timezone.now() - silence
+
+
+def reap_stale_jobs(max_silence=None) -> int:
+    """Jobs left "running" by a worker that died (no heartbeat for `max_silence`) are marked failed.
+
+    Beat runs this every 2 minutes; `reap_on_read` does the same for one job whenever it is loaded, so a job
+    reads as failed even when no beat (or no worker at all) is up.
+    """
+    return Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=stale_cutoff(max_silence)).update(
+        status=Job.Status.FAILED, finished_at=timezone.now(), error=stale_error(),
     )
+
+
+def reap_on_read(job: Job) -> Job:
+    """Called by `Job.from_db` for every job read from the database (API, pages, report runs following their
+    job): a running job silent past JOB_STALE_SECONDS is marked failed there and then (one conditional
+    UPDATE, so a heartbeat arriving at the same moment wins), and the instance reads as failed."""
+    if job.status != Job.Status.RUNNING or job.heartbeat_at is None:
+        return job
+    cutoff = stale_cutoff()
+    if job.heartbeat_at >= cutoff:
+        return job
+    now = timezone.now()
+    error = stale_error()
+    if Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, heartbeat_at__lt=cutoff).update(
+            status=Job.Status.FAILED, finished_at=now, error=error):
+        job.status, job.finished_at, job.error = Job.Status.FAILED, now, error
+    return job
+
+
+def set_progress(job, percent):
+    """A running job's progress (0–100), kept in its result until the handler returns the real result;
+    the job page's bar polls it (core.views.JobProgressView)."""
+    percent = max(0, min(int(percent), 99))
+    Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(result={"progress": percent},
+                                                                     heartbeat_at=timezone.now())
+
+
+def progress_of(job) -> int:
+    if job.status in (Job.Status.DONE, Job.Status.FAILED):
+        return 100
+    value = (job.result or {}).get("progress", 0) if isinstance(job.result, dict) else 0
+    return value if isinstance(value, int) else 0
 
 
 def execute(job_id):

@@ -117,6 +117,16 @@ class Job(models.Model):
         return reverse("core:job_detail", args=[self.pk])
 
     @classmethod
+    def from_db(cls, db, field_names, values):
+        # Reap on read: a job whose worker went silent reads as failed wherever it is loaded (core.jobs).
+        from .jobs import reap_on_read  # noqa: PLC0415 (jobs imports this module)
+
+        job = super().from_db(db, field_names, values)
+        if "status" in field_names and "heartbeat_at" in field_names:
+            job = reap_on_read(job)
+        return job
+
+    @classmethod
     def scope_filter(cls, user):
         """A job is seen by who requested it and by staff whose region contains the job's region."""
         condition = Q(created_by=user)

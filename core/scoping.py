@@ -64,3 +64,38 @@ class ScopedQuerySet(models.QuerySet):
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+class ScopedList(list):
+    """Rows a page lists, all within the viewer's scope; `hidden` counts the rows left out (never their names)."""
+
+    hidden = 0
+
+
+def visible_related(queryset, user, *relations):
+    """`queryset` narrowed to rows the page may name to `user`: the rows themselves visible (when the model is
+    scoped) and every object reached through `relations` (FK paths such as "enterprise" or "instructor")
+    visible or empty. For the lists on detail pages: an organization's page lists the enterprises it covers
+    that the viewer may see, an enterprise's page the organizations the viewer may see, and so on."""
+    if user_is_unrestricted(user):
+        return queryset
+    if hasattr(queryset, "visible_to"):
+        queryset = queryset.visible_to(user)
+    model = queryset.model
+    for relation in relations:
+        related = model
+        for part in relation.split("__"):
+            related = related._meta.get_field(part).related_model
+        visible = related._default_manager.visible_to(user).order_by().values("pk")
+        queryset = queryset.filter(Q(**{f"{relation}__isnull": True}) | Q(**{f"{relation}__in": visible}))
+    return queryset
+
+
+def scoped_list(queryset, user, *relations, limit=None) -> ScopedList:
+    """`visible_related(...)` as a list, with `.hidden`: how many rows of `queryset` were left out."""
+    visible = visible_related(queryset, user, *relations)
+    rows = ScopedList(visible[:limit] if limit else visible)
+    if not user_is_unrestricted(user):
+        shown = visible.order_by().count() if limit else len(rows)
+        rows.hidden = max(0, queryset.order_by().count() - shown)
+    return rows

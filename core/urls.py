@@ -12,5 +12,7 @@ urlpatterns = [
     path("", include(([
         path("jobs/", views.JobListView.as_view(), name="job_list"),
         path("jobs/<int:pk>/", views.JobDetailView.as_view(), name="job_detail"),
+        path("jobs/<int:pk>/progress/", views.JobProgressView.as_view(), name="job_progress"),
+        path("jobs/<int:pk>/file/", views.JobFileView.as_view(), name="job_file"),
     ], "core"))),
 ]

@@ -17,10 +17,12 @@ Exports (`?export=csv|xlsx`) stream the filtered, sorted list and are recorded i
 
 import csv
 import datetime
+import hashlib
 import io
 from dataclasses import dataclass
 from typing import Callable
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -29,16 +31,19 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.forms import ModelChoiceField, ModelMultipleChoiceField
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
+from .api import lock_row
 from .cells import csv_cell, xlsx_cell
 from .forms import NaturalKeyField, bootstrapify
 from .masking import mask_value
@@ -243,22 +248,33 @@ class ObjectListView(ScopedObjectMixin, View):
 
     # export
 
-    def export(self, queryset, fmt):
+    def export_table(self, queryset):
+        """(header, rows) of an export: the one place the cells are made, for the request and the job."""
         columns = self.export_columns or self.get_columns()
         user = self.request.user
-        model = queryset.model
-        name = self.export_name or model._meta.model_name
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         header = [str(c.label) for c in columns]
         rows = (
             [c.value(obj, user) for c in columns]
             for obj in queryset[:EXPORT_MAX_ROWS].iterator(chunk_size=2000)
         )
+        return header, rows
+
+    def export_filename(self, queryset, fmt):
+        name = self.export_name or queryset.model._meta.model_name
+        return f"{name}-{timezone.localtime().strftime('%Y%m%d-%H%M')}.{fmt}"
+
+    def export(self, queryset, fmt):
+        user = self.request.user
+        model = queryset.model
+        count = min(queryset.count(), EXPORT_MAX_ROWS)
         ExportRecord.objects.create(
             user=user, what=f"{model._meta.app_label}.{model._meta.model_name}", format=fmt,
-            filters=self.request.GET.urlencode(), rows=queryset.count(),
+            filters=self.request.GET.urlencode(), rows=count,
         )
-        filename = f"{name}-{stamp}.{fmt}"
+        if count > settings.EXPORT_SYNC_MAX_ROWS.get(fmt, EXPORT_MAX_ROWS):
+            return self.export_as_job(fmt, count)
+        header, rows = self.export_table(queryset)
+        filename = self.export_filename(queryset, fmt)
         if fmt == "csv":
             response = StreamingHttpResponse(csv_stream(header, rows), content_type="text/csv; charset=utf-8")
         else:
@@ -268,6 +284,105 @@ class ObjectListView(ScopedObjectMixin, View):
             )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+    def export_as_job(self, fmt, count):
+        """A large export is a job (`core.export`): the file is written by a worker and offered on the job's
+        page to the user who asked for it; a request never runs past gunicorn's timeout building it."""
+        from .jobs import JobQueueUnavailable, enqueue  # noqa: PLC0415
+
+        view = type(self)
+        region = getattr(self.request.user, "scope_region", None)
+        params = {"view": f"{view.__module__}.{view.__qualname__}", "kwargs": dict(self.kwargs),
+                  "query": self.request.GET.urlencode(), "format": fmt, "rows": count,
+                  "language": get_language()}
+        try:
+            job = enqueue("core.export", params, user=self.request.user, region_code=region.code if region else "")
+        except JobQueueUnavailable:
+            messages.error(self.request, _("The job queue is not reachable, so the export was not started. "
+                                           "Please try again later."))
+            query = self.request.GET.copy()
+            query.pop("export", None)
+            return redirect(f"{self.request.path}?{query.urlencode()}")
+        if job.status == Job.Status.DONE:
+            messages.success(self.request, _("The export of %(n)d rows is ready.") % {"n": count})
+        else:
+            messages.info(self.request, _("The export of %(n)d rows is being prepared; this page shows when it "
+                                          "is ready to download.") % {"n": count})
+        return redirect(job.get_absolute_url())
+
+
+def export_storage():
+    from .storage import PrivateStorage  # noqa: PLC0415
+
+    return PrivateStorage("exports", "EXPORTS_PRIVATE_ROOT")
+
+
+EXPORT_KEEP = datetime.timedelta(days=7)
+
+
+def prune_exports(storage):
+    """Export files are kept a week (their job record stays); older ones are removed."""
+    import shutil  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    root = Path(storage.location)
+    if not root.exists():
+        return
+    cutoff = (timezone.now() - EXPORT_KEEP).timestamp()
+    for entry in root.iterdir():
+        try:
+            if entry.stat().st_mtime < cutoff:
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        except OSError:
+            pass
+
+
+def export_job(job) -> dict:
+    """The `core.export` job: the list view rebuilt for the requester (same filters, sort, scope, masking),
+    its rows written to a file in private storage, progress reported every 2,000 rows."""
+    import tempfile  # noqa: PLC0415
+
+    from django.core.files import File  # noqa: PLC0415
+    from django.core.files.base import ContentFile  # noqa: PLC0415
+    from django.http import HttpRequest, QueryDict  # noqa: PLC0415
+    from django.utils.module_loading import import_string  # noqa: PLC0415
+
+    from .jobs import set_progress  # noqa: PLC0415
+
+    params, user = job.params, job.created_by
+    view_class = import_string(params["view"])
+    if user is None or not user.is_active or not role_allows(user, view_class.view_roles):
+        raise PermissionDenied(_("The user who asked for this export may no longer see this list."))
+    request = HttpRequest()
+    request.method, request.user, request.GET = "GET", user, QueryDict(params.get("query", ""))
+    request.htmx = False
+    view = view_class()
+    view.setup(request, **params.get("kwargs", {}))
+    queryset, _filterset = view.filtered_queryset()
+    queryset, _sort = view.sorted(queryset)
+    fmt = params["format"]
+    total = max(min(queryset.count(), EXPORT_MAX_ROWS), 1)
+    header, rows = view.export_table(queryset)
+
+    def counted(rows):
+        for index, row in enumerate(rows):
+            if index % 2000 == 0:
+                set_progress(job, 95 * index // total)
+            yield row
+
+    filename = view.export_filename(queryset, fmt)
+    storage = export_storage()
+    prune_exports(storage)
+    if fmt == "csv":
+        with tempfile.TemporaryFile() as buffer:
+            for chunk in csv_stream(header, counted(rows)):
+                buffer.write(chunk.encode("utf-8"))
+            buffer.seek(0)
+            stored = storage.save(f"{job.pk}/{filename}", File(buffer))
+    else:
+        content = xlsx_bytes(header, counted(rows), title=str(queryset.model._meta.verbose_name_plural))
+        stored = storage.save(f"{job.pk}/{filename}", ContentFile(content))
+    return {"file": stored, "filename": filename, "format": fmt, "rows": total}
 
 
 class _Echo:
@@ -340,6 +455,25 @@ def restrict_form_fields(form, user):
                 field.queryset = queryset.visible_to(user)
 
 
+ROW_VERSION_FIELD = "_row_version"
+
+
+def row_version(instance) -> str:
+    """A fingerprint of the stored values of `instance` (every concrete field): the edit form carries the one
+    it was opened with, and a save over a different one is refused (409) instead of silently undoing the
+    other change. Needs no version column, so every model's edit page has it."""
+    digest = hashlib.sha256()
+    for field in instance._meta.concrete_fields:
+        digest.update(f"{field.attname}={getattr(instance, field.attname)!r}\x1f".encode())
+    return digest.hexdigest()[:32]
+
+
+def with_row_version(form, instance, version):
+    if instance is not None and instance.pk is not None:
+        form.fields[ROW_VERSION_FIELD] = forms.CharField(widget=forms.HiddenInput, required=False, initial=version)
+    return form
+
+
 class ObjectEditView(ScopedObjectMixin, View):
     """Create (no pk) or update (pk) through a ModelForm; atomic; scope re-checked after saving.
 
@@ -367,24 +501,46 @@ class ObjectEditView(ScopedObjectMixin, View):
     def get_form_kwargs(self):
         return {}
 
-    def render_form(self, form, instance):
+    def render_form(self, form, instance, status=200):
         model = self.get_base_queryset().model
         return render(self.request, self.template_name, {
             "form": form, "object": instance, "model_meta": model._meta,
             "title": (_("Edit %(name)s") % {"name": instance}) if instance
             else (_("New %(model)s") % {"model": model._meta.verbose_name}),
-        })
+        }, status=status)
 
     def get(self, request, *args, **kwargs):
         instance = self.get_object()
-        return self.render_form(self.get_form(instance), instance)
+        version = row_version(instance) if instance is not None else ""  # of the row as read, before any form
+        return self.render_form(with_row_version(self.get_form(instance), instance, version), instance)
 
     def save(self, form):
         return form.save()
 
     def post(self, request, *args, **kwargs):
-        instance = self.get_object()
-        form = self.get_form(instance, request.POST, request.FILES)
+        """Read-modify-write of an existing object under its row lock (`lock_row`), with a version check:
+        a form opened before someone else saved the object answers 409 instead of undoing their change."""
+        if self.kwargs.get("pk") is None:
+            return self.submit(self.get_object())
+        with transaction.atomic():
+            lock_row(self.get_base_queryset().model, self.kwargs["pk"])
+            return self.submit(self.get_object())
+
+    def submit(self, instance):
+        request = self.request
+        data = request.POST
+        current = row_version(instance) if instance is not None else ""
+        stale = instance is not None and data.get(ROW_VERSION_FIELD) not in (None, current)
+        if stale:
+            data = data.copy()
+            data[ROW_VERSION_FIELD] = current  # saving again (after checking) overwrites knowingly
+        form = with_row_version(self.get_form(instance, data, request.FILES), instance, current)
+        if stale:
+            form.is_valid()
+            form.add_error(None, _("Someone else saved this record after you opened this form, so nothing of "
+                                   "yours was saved (it would have undone their change). Open the record to see "
+                                   "the stored values, or check your entries below and save again to overwrite."))
+            return self.render_form(form, instance, status=409)
         if form.is_valid():
             try:
                 with transaction.atomic():
@@ -519,9 +675,63 @@ class JobListView(ObjectListView):
 
 
 class JobDetailView(ObjectDetailView):
+    """A job's record; while it runs, a progress bar the page polls (htmx); when an export is done, its file
+    to download (for the user who asked for it only)."""
+
     model = Job
     detail_fields = ["kind", "status", "region_code", "params", "created_by", "created_at", "started_at",
                      "finished_at", "attempts", "result", "error"]
+
+    def get_context_data(self, **kwargs):
+        from .jobs import progress_of  # noqa: PLC0415
+
+        context = super().get_context_data(**kwargs)
+        job = self.object
+        context["job"] = job
+        context["percent"] = progress_of(job)
+        context["running"] = job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
+        context["download"] = (job.status == Job.Status.DONE and isinstance(job.result, dict)
+                               and job.result.get("file") and job.created_by_id == self.request.user.pk)
+        if job.kind in ("core.import", "core.import_preview") and job.created_by_id == self.request.user.pk:
+            context["import_result_url"] = reverse("imports:job", args=[job.pk])
+        return context
+
+
+class JobProgressView(ScopedObjectMixin, View):
+    """The progress bar fragment a running job's page polls; once the job has ended, the page reloads
+    (HX-Refresh) and shows the outcome."""
+
+    model = Job
+    view_roles = JobDetailView.view_roles
+
+    def get(self, request, pk):
+        from .jobs import progress_of  # noqa: PLC0415
+
+        job = self.get_queryset().filter(pk=pk).first()
+        if job is None:
+            raise Http404
+        response = render(request, "core/_job_progress.html", {"job": job, "percent": progress_of(job)})
+        if job.status in (Job.Status.DONE, Job.Status.FAILED):
+            response["HX-Refresh"] = "true"
+        return response
+
+
+class JobFileView(LoginRequiredMixin, View):
+    """The file a job produced (a large export), for the user who requested it only: anyone else, 404."""
+
+    def get(self, request, pk):
+        job = Job.objects.filter(pk=pk, created_by=request.user, status=Job.Status.DONE).first()
+        name = job.result.get("file") if job is not None and isinstance(job.result, dict) else None
+        if not name:
+            raise Http404
+        try:
+            handle = export_storage().open(name, "rb")
+        except (FileNotFoundError, OSError) as exc:
+            raise Http404 from exc
+        response = FileResponse(handle, as_attachment=True, filename=job.result.get("filename") or "export")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.forms import bootstrapify
+from core.scoping import scoped_list
 from core.masking import mask_for
 from core.roles import STAFF_EDIT_ROLES, Role
 from core.views import (
@@ -101,17 +102,20 @@ class InstructorDetailView(ObjectDetailView):
         person = self.object
         user = self.request.user
         today = timezone.localdate()
-        context["assignments"] = (Assignment.objects.visible_to(user).filter(instructor=person)
+        # Everything listed goes through the viewer's scope (core.scoping.scoped_list); the rest is counted.
+        context["assignments"] = scoped_list(Assignment.objects.filter(instructor=person)
                                   .select_related("enterprise", "batch")
                                   .annotate(active=Q(start_on__lte=today) & (Q(end_on__isnull=True)
-                                                                             | Q(end_on__gt=today))))
-        context["targets"] = (ResponsibilityTarget.objects.visible_to(user).filter(assignment__instructor=person)
-                              .select_related("assignment__enterprise"))
-        context["visits"] = Visit.objects.visible_to(user).filter(instructor=person).select_related("enterprise")
-        context["meetings"] = Meeting.objects.filter(attendees=person)
-        context["trainings"] = person.trainings.all()
-        context["assessments"] = person.assessments.select_related("scheme")
-        context["posts"] = person.temporary_posts.select_related("enterprise")
+                                                                             | Q(end_on__gt=today))),
+                                             user, "enterprise")
+        context["targets"] = scoped_list(ResponsibilityTarget.objects.filter(assignment__instructor=person)
+                                         .select_related("assignment__enterprise"), user, "assignment__enterprise")
+        context["visits"] = scoped_list(Visit.objects.filter(instructor=person).select_related("enterprise"), user,
+                                        "enterprise")
+        context["meetings"] = scoped_list(Meeting.objects.filter(attendees=person), user)
+        context["trainings"] = scoped_list(person.trainings.all(), user)
+        context["assessments"] = scoped_list(person.assessments.select_related("scheme"), user)
+        context["posts"] = scoped_list(person.temporary_posts.select_related("enterprise"), user, "enterprise")
         context["can_file_visit"] = user.role == Role.INSTRUCTOR or self.can_edit
         context["assess_form"] = bootstrapify(AssessForm(initial={"year": today.year - 1}))
         return context
@@ -181,13 +185,13 @@ class AssignmentDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["targets"] = self.object.targets.all()
+        context["targets"] = scoped_list(self.object.targets.all(), self.request.user)
         context["can_record_outcomes"] = self.can_edit or (
             self.request.user.role == Role.INSTRUCTOR and self.object.instructor_id == self.request.user.scope_instructor_id)
-        # the enterprise's whole assignment history, as far as the user may see it
-        context["enterprise_history"] = (Assignment.objects.visible_to(self.request.user)
-                                         .filter(enterprise_id=self.object.enterprise_id)
-                                         .select_related("instructor", "batch").order_by("start_on"))
+        # the enterprise's whole assignment history, as far as the user may see it (instructors included)
+        context["enterprise_history"] = scoped_list(Assignment.objects.filter(enterprise_id=self.object.enterprise_id)
+                                                    .select_related("instructor", "batch").order_by("start_on"),
+                                                    self.request.user, "instructor")
         return context
 
 
@@ -445,7 +449,8 @@ class _HeldDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["attendees"] = (self.object.attendees.select_related("type", "region").order_by("name"))
+        context["attendees"] = scoped_list(self.object.attendees.select_related("type", "region").order_by("name"),
+                                           self.request.user)
         return context
 
 

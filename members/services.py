@@ -202,13 +202,23 @@ def _apply_standing_change(member, kind, occurred_on, probation_ends_on, event):
 # --- transfers ------------------------------------------------------------------------------------------
 
 def next_letter_number(organization, day) -> str:
-    """`<organization code>-<year>-<serial>`, numbered per organization and year."""
+    """`<organization code>-<year>-<serial>`, numbered per organization and year: one more than the highest
+    serial used.
+
+    Allocation is race-free: the caller's transaction (issue_transfer, register_member are atomic) takes a
+    PostgreSQL transaction-level advisory lock on the prefix first, so parallel transfers of one
+    organization and year are numbered one after the other and each sees the letters the one before it
+    inserted (the lock is released at commit, after the letter exists). SQLite serializes writers anyway.
+    """
     prefix = f"{organization.code if organization else 'EXT'}-{day.year}-"
-    used = Transfer.objects.filter(letter_number__startswith=prefix).count()
-    number = used + 1
-    while Transfer.objects.filter(letter_number=f"{prefix}{number:04d}").exists():
-        number += 1
-    return f"{prefix}{number:04d}"
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"members.letter_number:{prefix}"])
+    serials = [int(number[len(prefix):]) for number in
+               Transfer.objects.filter(letter_number__startswith=prefix).values_list("letter_number", flat=True)
+               if number[len(prefix):].isdigit()]
+    return f"{prefix}{max(serials, default=0) + 1:04d}"
 
 
 @transaction.atomic

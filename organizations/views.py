@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.forms import bootstrapify
+from core.scoping import scoped_list
 from core.views import (Column, ObjectActionView, ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView,
                         ScopedObjectMixin, restrict_form_fields)
 
@@ -179,8 +180,9 @@ class EnterpriseDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         enterprise = self.object
         today = timezone.localdate()
-        links = list(CoverageLink.objects.filter(enterprise=enterprise).select_related("organization")
-                     .order_by("-valid_from"))
+        # Only organizations the viewer may see are named; the others are counted (core.scoping.scoped_list).
+        links = scoped_list(CoverageLink.objects.filter(enterprise=enterprise).select_related("organization")
+                            .order_by("-valid_from"), self.request.user, "organization")
         for link in links:
             link.active_today = link.is_active_on(today)
         context["links"] = links
@@ -204,9 +206,9 @@ class EnterpriseDetailView(ObjectDetailView):
         })
         # The enterprise's instructor assignment history (instructors app), newest first, through the scope.
         assignment_model = apps.get_model("instructors", "Assignment")
-        context["assignments"] = list(
-            assignment_model.objects.visible_to(self.request.user).filter(enterprise=enterprise)
-            .select_related("instructor", "batch").order_by("-start_on", "-pk")[:50])
+        context["assignments"] = scoped_list(
+            assignment_model.objects.filter(enterprise=enterprise).select_related("instructor", "batch")
+            .order_by("-start_on", "-pk"), self.request.user, "instructor", limit=50)
         for assignment in context["assignments"]:
             assignment.active_today = assignment.start_on <= today and (assignment.end_on is None
                                                                          or assignment.end_on > today)
@@ -283,7 +285,9 @@ class PartyOrganizationDetailView(ObjectDetailView):
         org = self.object
         today = timezone.localdate()
         user = self.request.user
-        links = list(org.coverage_links.select_related("enterprise").order_by("-valid_from"))
+        # Only enterprises the viewer may see are named; the others are counted (core.scoping.scoped_list).
+        links = scoped_list(org.coverage_links.select_related("enterprise").order_by("-valid_from"), user,
+                            "enterprise")
         for link in links:
             link.active_today = link.is_active_on(today)
         link_form = bootstrapify(CoverageLinkForm(initial={"valid_from": today}))
@@ -296,7 +300,8 @@ class PartyOrganizationDetailView(ObjectDetailView):
             "elections": org.elections.all(),
             "term_due_on": term_due_on(org.term_started_on, org.effective_term),
             "today": today,
-            "parent": PartyOrganization.objects.get_parent(org) if org.depth > 1 else None,
+            "parent": (PartyOrganization.objects.visible_to(user).filter(path=org.path[:-PartyOrganization.steplen])
+                       .first() if org.depth > 1 else None),
             "children": PartyOrganization.objects.visible_to(user).filter(path__startswith=org.path,
                                                                            depth=org.depth + 1),
             "secretary_posts": [a for a in org.secretary_appointments.select_related("secretary")
