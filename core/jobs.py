@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from .models import Job
 
@@ -29,18 +29,18 @@ _labels = {}
 
 # How the jobs pages name the parameters and results jobs commonly carry; other keys show as they are.
 VALUE_LABELS = {
-    "region": _lazy("Region"),
-    "as_of": _lazy("As of"),
-    "run": _lazy("Report run"),
-    "status": _lazy("Status"),
-    "rows": _lazy("Rows"),
-    "regions": _lazy("Regions computed"),
-    "enterprises": _lazy("Enterprises"),
-    "seconds": _lazy("Seconds"),
-    "pong": _lazy("Answered"),
-    "pid": _lazy("Process"),
-    "host": _lazy("Host"),
-    "slept": _lazy("Seconds"),
+    "region": gettext_lazy("Region"),
+    "as_of": gettext_lazy("As of"),
+    "run": gettext_lazy("Report run"),
+    "status": gettext_lazy("Status"),
+    "rows": gettext_lazy("Rows"),
+    "regions": gettext_lazy("Regions computed"),
+    "enterprises": gettext_lazy("Enterprises"),
+    "seconds": gettext_lazy("Seconds"),
+    "pong": gettext_lazy("Answered"),
+    "pid": gettext_lazy("Process"),
+    "host": gettext_lazy("Host"),
+    "slept": gettext_lazy("Seconds"),
 }
 
 
