@@ -182,6 +182,7 @@ class Command(BaseCommand):
                 members.append(Member(
                     name=rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if n % 2 else ""),
                     gender="male" if n % 2 else "female", id_number=make_id(rng, n, born), birth_date=born,
+                    ethnicity="侗" if n % 7 == 0 else "苗" if n % 13 == 0 else "汉",  # as in Huaihua
                     phone=f"139{n:08d}", education=rng.choice(["大专", "本科", "高中", "研究生"]),
                     organization_id=org_id, employer=ent, joined_on=admitted if probationary else joined,
                     standing="probationary" if probationary else "full",
