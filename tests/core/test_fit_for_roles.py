@@ -21,7 +21,7 @@ from members.models import DuesPayment
 from reports.models import ReportDefinition, ReportRun
 from tests.activities.helpers import make_member, make_record
 from tests.factories import EnterpriseFactory, make_user, make_uscc
-from tests.instructors.helpers import assign, make_instructor
+from tests.instructors.helpers import assign, make_id_number, make_instructor
 
 pytestmark = pytest.mark.django_db
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -66,8 +66,8 @@ def test_other_roles_may_not_open_the_stats_home(world):
 
 def test_an_instructor_lands_on_its_enterprises_and_visits_due(world):
     today = timezone.localdate()
-    me = make_instructor(world.county_a, name="张指导")
-    other = make_instructor(world.county_a, name="李指导")
+    me = make_instructor(world.county_a, name="张指导", id_number=make_id_number(901))
+    other = make_instructor(world.county_a, name="李指导", id_number=make_id_number(902))
     due = EnterpriseFactory(region=world.town_a, name="久未走访公司")
     fresh = EnterpriseFactory(region=world.town_a, name="刚走访公司")
     assign(me, due, start_on=today - datetime.timedelta(days=200))
@@ -96,7 +96,7 @@ def test_secretaries_and_instructors_see_no_empty_or_irrelevant_menu_entries(wor
     for url in ("/organizations/regions/", "/organizations/links/", "/api/docs/", "/jobs/", "/instructors/",
                 "/instructors/meetings/", "/instructors/trainings/"):
         assert url not in urls, url
-    instructor = make_user("instructor", instructor=make_instructor(world.county_a))
+    instructor = make_user("instructor", instructor=make_instructor(world.county_a, id_number=make_id_number(903)))
     urls = menu_urls(client_for(instructor).get("/instructors/home/").content.decode())
     assert {"/instructors/home/", "/organizations/enterprises/", "/instructors/assignments/"} <= urls
     for url in ("/organizations/regions/", "/organizations/links/", "/organizations/", "/activities/records/",

@@ -10,7 +10,7 @@ from instructors.models import Visit
 from tests.conftest import ARTIFACTS
 from tests.e2e.conftest import PASSWORD, login
 from tests.factories import EnterpriseFactory, make_user
-from tests.instructors.helpers import assign, make_instructor
+from tests.instructors.helpers import assign, make_id_number, make_instructor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SIZES = {"desk": (1440, 900), "phone": (390, 844)}
@@ -52,7 +52,7 @@ def test_a_stats_client_lands_on_its_statistics(page, world, size):
 def test_an_instructor_lands_on_its_enterprises_and_files_a_due_visit(page, world, size):
     page.set_viewport_size(dict(zip(("width", "height"), SIZES[size])))
     today = timezone.localdate()
-    me = make_instructor(world.county_a, name="张指导")
+    me = make_instructor(world.county_a, name="张指导", id_number=make_id_number(951))
     due = EnterpriseFactory(region=world.town_a, name="久未走访公司")
     fresh = EnterpriseFactory(region=world.town_a, name="刚走访公司")
     assign(me, due, start_on=today - datetime.timedelta(days=200))
