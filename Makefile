@@ -2,26 +2,36 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# Two stamps: `make run` installs what running needs; `make test` adds the test extras (pytest, playwright,
+# schemathesis, ...). Each is redone when pyproject.toml changes.
+STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run` serves the portal's own Chinese 404/403/500 pages (DEBUG off, static files through whitenoise).
+# `make run DEBUG=true` brings back Django's debug pages with tracebacks, for developers.
+DEBUG ?= false
 
 .PHONY: run test install worker beat bench messages check-deploy clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[test]"
+	$(PY) -m pip install -q -e .
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e ".[test]"
+	touch $(TEST_STAMP)
 
 install: $(STAMP)
 
 run: $(STAMP)
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=$(DEBUG) $(PY) manage.py migrate --noinput
+	DEBUG=$(DEBUG) $(PY) manage.py seed_demo
+	DEBUG=$(DEBUG) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) -m pytest $(PYTEST_ARGS)
 

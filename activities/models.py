@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.scoping import Scope, ScopedQuerySet
@@ -41,7 +42,7 @@ class ActivityRecord(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("activity record status", "Accepted")
         RETURNED = "returned", _("Returned")
 
     EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)

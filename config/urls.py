@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 api_v1 = [
@@ -10,6 +11,11 @@ api_v1 = [
     path("", include("activities.api.urls")),
     path("", include("reports.api.urls")),
 ]
+
+# The admin carries the portal's name, not "Django 管理".
+admin.site.site_header = _("Party Building Portal administration")
+admin.site.site_title = _("Party Building Portal administration")
+admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -110,10 +110,18 @@ def preview_context(result):
         "result": result,
         "summary": result.summary,
         "preview_columns": [c.label for c in result.columns],
-        "preview_rows": [{"row": p.row, "action": p.action, "cells": [cell_text(p.values.get(c.key))
+        "preview_rows": [{"row": p.row, "action": p.action, "cells": [cell_text(shown_value(c, p.values.get(c.key)))
                                                                       for c in result.columns]}
                          for p in planned],
     }
+
+
+def shown_value(column, value):
+    """A choice as the file said it (私有经济控制, 在营), not the stored code (private_controlled, operating)."""
+    choices = getattr(column, "choices", None)
+    if column.kind == "choice" and value not in (None, "") and isinstance(getattr(choices, "choices", None), list):
+        return dict(choices.choices).get(value, value)
+    return value
 
 
 class ImportUploadView(ImportAccessMixin, View):

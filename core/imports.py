@@ -210,7 +210,7 @@ class Column:
                 return self.choice_lookup()[text]
             except KeyError:
                 raise ValueError(_("“%(value)s” is not one of: %(choices)s.") % {
-                    "value": raw, "choices": ", ".join(f"{value} ({label})" for value, label in self.choices.choices)
+                    "value": raw, "choices": "、".join(str(label) for _value, label in self.choices.choices)
                 }) from None
         if self.kind == "list":
             return [part.strip() for part in str(raw).replace("；", ";").split(";") if part.strip()]
@@ -441,8 +441,9 @@ def map_header(kind, header):
             continue
         column = by_name.get(name.lower())
         if column is None:
+            # named as in the template (its Chinese headers); the English keys are accepted too (docs/imports.md)
             errors.append(RowError(1, name, _("Unknown column. Expected: %(cols)s.") % {
-                "cols": ", ".join(f"{c.key} ({c.label})" for c in kind.columns)}))
+                "cols": "、".join(c.label for c in kind.columns)}))
             continue
         if column.key in seen:
             errors.append(RowError(1, name, _("This column appears twice.")))
@@ -450,8 +451,8 @@ def map_header(kind, header):
         mapping[index] = column
     for column in kind.columns:
         if column.required and column.key not in seen:
-            errors.append(RowError(1, column.label, _("Required column “%(key)s” (%(label)s) is missing.") % {
-                "key": column.key, "label": column.label}))
+            errors.append(RowError(1, column.label, _("Required column “%(label)s” is missing.") % {
+                "label": column.label}))
     return mapping, errors
 
 

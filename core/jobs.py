@@ -18,24 +18,87 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Job
 
 logger = logging.getLogger(__name__)
 
 _handlers = {}
+_labels = {}
+
+# How the jobs pages name the parameters and results jobs commonly carry; other keys show as they are.
+VALUE_LABELS = {
+    "region": gettext_lazy("Region"),
+    "as_of": gettext_lazy("As of"),
+    "run": gettext_lazy("Report run"),
+    "status": gettext_lazy("Status"),
+    "rows": gettext_lazy("Rows"),
+    "regions": gettext_lazy("Regions computed"),
+    "enterprises": gettext_lazy("Enterprises"),
+    "seconds": gettext_lazy("Seconds"),
+    "pong": gettext_lazy("Answered"),
+    "pid": gettext_lazy("Process"),
+    "host": gettext_lazy("Host"),
+    "slept": gettext_lazy("Seconds"),
+}
 
 
 class JobQueueUnavailable(Exception):
     """The broker could not take the job; the job is marked failed with a clear error."""
 
 
-def job_handler(kind):
+def job_handler(kind, label=None):
+    """Register `func` as the handler of `kind`; `label` is how pages name the kind (“覆盖率计算”)."""
+
     def register(func):
         _handlers[kind] = func
+        if label is not None:
+            _labels[kind] = label
         return func
 
     return register
+
+
+def kind_label(kind):
+    if kind not in _labels:
+        try:
+            handler_for(kind)  # imports the apps' tasks modules, which register the labels
+        except KeyError:
+            pass
+    return _labels.get(kind, kind)
+
+
+def readable_values(values):
+    """A job's parameters or result as people read them: “区域：431281；统计日期：2026-12-02”."""
+    if not values:
+        return ""
+    if not isinstance(values, dict):
+        return str(values)
+    parts = []
+    for key, value in values.items():
+        if isinstance(value, bool):
+            value = _("Yes") if value else _("No")
+        elif isinstance(value, (list, tuple)):
+            value = "、".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            value = readable_values(value)
+        parts.append(f"{VALUE_LABELS.get(key, key)}：{value}")
+    return "；".join(parts)
+
+
+def readable_duration(delta):
+    """0:00:00.140357 → “0.1 秒”; 0:02:05 → “2 分 5 秒”; 1:02:00 → “1 小时 2 分”."""
+    if delta is None:
+        return ""
+    seconds = delta.total_seconds()
+    if seconds < 60:
+        return _("%(n)s s") % {"n": f"{seconds:.1f}" if seconds < 10 else f"{seconds:.0f}"}
+    minutes, secs = divmod(int(round(seconds)), 60)
+    if minutes < 60:
+        return _("%(m)s min %(s)s s") % {"m": minutes, "s": secs}
+    hours, minutes = divmod(minutes, 60)
+    return _("%(h)s h %(m)s min") % {"h": hours, "m": minutes}
 
 
 def handler_for(kind):

@@ -44,6 +44,21 @@ class User(AbstractUser):
         check_role_scope(self.role, self.scope_region_id, self.scope_organization_id, self.scope_instructor_id,
                          is_superuser=self.is_superuser)
 
+    def get_full_name(self):
+        """Chinese names read family name first, without a space (王晓明); other names as Django writes them."""
+        first, last = (self.first_name or "").strip(), (self.last_name or "").strip()
+        if any("\u3400" <= ch <= "\u9fff" for ch in first + last):
+            return f"{last}{first}"
+        return super().get_full_name()
+
+    @property
+    def display_name(self) -> str:
+        """How pages name the user (填报人, 审核人, history): the full name, else the username."""
+        return self.get_full_name().strip() or self.get_username()
+
+    def __str__(self):
+        return self.display_name
+
     @property
     def sees_sensitive(self) -> bool:
         return bool(self.is_superuser or self.can_view_sensitive)
@@ -111,7 +126,7 @@ class Job(models.Model):
         verbose_name_plural = _("jobs")
 
     def __str__(self):
-        return f"{self.kind} #{self.pk} ({self.get_status_display()})"
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
 
     def get_absolute_url(self):
         return reverse("core:job_detail", args=[self.pk])
@@ -141,6 +156,27 @@ class Job(models.Model):
         if self.started_at and self.finished_at:
             return self.finished_at - self.started_at
         return None
+
+    # Pages show these instead of the raw values (core.views.resolve prefers get_<name>_display).
+    def get_kind_display(self):
+        from .jobs import kind_label  # noqa: PLC0415
+
+        return kind_label(self.kind)
+
+    def get_duration_display(self):
+        from .jobs import readable_duration  # noqa: PLC0415
+
+        return readable_duration(self.duration)
+
+    def get_params_display(self):
+        from .jobs import readable_values  # noqa: PLC0415
+
+        return readable_values(self.params)
+
+    def get_result_display(self):
+        from .jobs import readable_values  # noqa: PLC0415
+
+        return readable_values(self.result)
 
 
 class ExportRecord(models.Model):

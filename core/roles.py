@@ -25,5 +25,8 @@ STAFF_EDIT_ROLES = frozenset({Role.ADMIN, Role.REGION_EDITOR})
 # An organization's own records (its member register, its activity records): editors plus the branch
 # secretary of that organization (scope keeps the secretary to it).
 BRANCH_EDIT_ROLES = frozenset(STAFF_EDIT_ROLES | {Role.BRANCH_SECRETARY})
+# Region staff: the people whose scope is a region (admins included). Region pages, coverage links, the
+# instructors' meetings and trainings are theirs; a secretary or an instructor would only see empty lists.
+REGION_STAFF_ROLES = frozenset({Role.ADMIN, Role.REGION_EDITOR, Role.REGION_VIEWER})
 # Statistics and reports: staff plus the read-only API client.
 STATISTICS_ROLES = frozenset(STAFF_VIEW_ROLES | {Role.STATS_CLIENT})

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.utils.translation import gettext_lazy as _
 
 from .jobs import execute, job_handler, reap_stale_jobs
 
@@ -8,7 +9,7 @@ def run_job(job_id):
     execute(job_id)
 
 
-@job_handler("core.ping")
+@job_handler("core.ping", label=_("Worker check"))
 def ping(job):
     """A job that only proves a worker picked it up (operators: `enqueue("core.ping")`)."""
     import os
@@ -17,7 +18,7 @@ def ping(job):
     return {"pong": True, "pid": os.getpid(), "host": socket.gethostname()}
 
 
-@job_handler("core.sleep")
+@job_handler("core.sleep", label=_("Diagnostic pause"))
 def sleep(job):
     """Diagnostics: a job that takes `seconds` (used to test worker loss)."""
     import time

@@ -29,7 +29,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import models, transaction
 from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
@@ -136,6 +136,9 @@ def plain(value) -> str:
     return str(value)
 
 
+NOWRAP_FIELD_NAMES = {"uscc", "id_number", "phone", "period", "version", "username"}
+
+
 @dataclass
 class Column:
     """A list column: `accessor` is a dotted attribute path (choices show their label)."""
@@ -146,6 +149,33 @@ class Column:
     link: bool = False  # link to the object's detail page
     render: Callable | None = None  # render(obj, user) -> str, for computed or masked cells
     sensitive: bool = False  # masked for users without the sensitive-data permission
+    # "text-nowrap" etc. on the column's cells; None → derived from the model field (css_class_for)
+    css: str | None = None
+
+    def css_class_for(self, model) -> str:
+        """Dates, times, codes, numbers and short choice labels never wrap (“2013-12-/18”); a name or title
+        column (the linked first column) keeps a minimum width so it does not break one character a line."""
+        if self.css is not None:
+            return self.css
+        if self.link:
+            return "col-name"
+        field = None
+        try:
+            meta = model._meta
+            for part in self.accessor.split("."):
+                field = meta.get_field(part)
+                if field.is_relation and field.related_model is not None:
+                    meta = field.related_model._meta
+        except Exception:  # noqa: BLE001 - a computed accessor, not a field
+            field = None
+        if field is None:
+            return "text-nowrap" if self.accessor.endswith(("_on", "_at", "code", "period", "duration")) else "col-text"
+        if isinstance(field, (models.DateField, models.TimeField, models.IntegerField, models.DecimalField,
+                              models.FloatField, models.BooleanField)):
+            return "text-nowrap"
+        if getattr(field, "choices", None) or field.name in NOWRAP_FIELD_NAMES or field.name.endswith("code"):
+            return "text-nowrap"
+        return "col-text"
 
     @property
     def sort_key(self):
@@ -219,13 +249,18 @@ class ObjectListView(ScopedObjectMixin, View):
         paginator = Paginator(queryset, page_size)
         page = paginator.get_page(request.GET.get("page"))
         columns = self.get_columns()
+        model = self.get_base_queryset().model
+        classes = [c.css_class_for(model) for c in columns]
         rows = [{"object": obj, "cells": [c.value(obj, request.user) for c in columns]} for obj in page.object_list]
+        for row in rows:
+            row["tds"] = list(zip(row["cells"], classes))
         query = request.GET.copy()
         for key in ("page", "sort", "export"):
             query.pop(key, None)
         context = {
             "title": self.title or self.get_base_queryset().model._meta.verbose_name_plural,
             "columns": columns,
+            "column_classes": classes,
             "rows": rows,
             "page": page,
             "paginator": paginator,
@@ -607,6 +642,35 @@ class ObjectActionView(ScopedObjectMixin, View):
         return target if target.startswith("/") and not target.startswith("//") else obj.get_absolute_url()
 
 
+# Reasons the workflow services write into the history (activities.services), as people read them; any
+# other reason (free text) is shown as written.
+CHANGE_REASONS = {
+    "saved": gettext_lazy("Saved"),
+    "submitted": gettext_lazy("Submitted for review"),
+    "accepted": gettext_lazy("Approved"),
+    "returned": gettext_lazy("Returned for correction"),
+}
+
+
+def display_name(user):
+    """A person as pages name them: full name, else username ("" for nobody)."""
+    if user is None:
+        return ""
+    return user.display_name
+
+
+def history_value(field, value):
+    """A historical value as the page shows it: choice labels, not codes; related objects by name."""
+    if value is None or value == "":
+        return ""
+    if field is not None and getattr(field, "flatchoices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if field is not None and field.is_relation and field.related_model is not None and not hasattr(value, "pk"):
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else str(value)
+    return plain(value)
+
+
 class ObjectHistoryView(ScopedObjectMixin, DetailView):
     """Who changed what and when (django-simple-history), sensitive values masked."""
 
@@ -618,22 +682,34 @@ class ObjectHistoryView(ScopedObjectMixin, DetailView):
         sensitive = set(getattr(type(obj), "sensitive_fields", ()))
         show = self.request.user.sees_sensitive
         records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[:200])
+        # Every tracked field, the non-editable ones too (a status moved by a workflow service is the change
+        # people look for), except bookkeeping that changes on every save.
+        tracked = [f for f in records[0].tracked_fields if not getattr(f, "auto_now", False)
+                   and not getattr(f, "auto_now_add", False) and not f.primary_key] if records else []
+        meta = type(obj)._meta
         entries = []
         for index, record in enumerate(records):
             previous = records[index + 1] if index + 1 < len(records) else None
             changes = []
             if previous is not None:
-                delta = record.diff_against(previous)
-                for change in delta.changes:
-                    old, new = plain(change.old), plain(change.new)
-                    if change.field in sensitive and not show:
-                        old, new = mask_value(old), mask_value(new)
+                # (simple-history's diff_against skips non-editable fields, so compare the columns here)
+                for tracked_field in tracked:
+                    before = getattr(previous, tracked_field.attname, None)
+                    after = getattr(record, tracked_field.attname, None)
+                    if before == after:
+                        continue
                     try:
-                        label = type(obj)._meta.get_field(change.field).verbose_name
+                        field = meta.get_field(tracked_field.name)
                     except FieldDoesNotExist:
-                        label = change.field
-                    changes.append({"field": label, "old": old, "new": new})
-            entries.append({"record": record, "changes": changes})
+                        field = None
+                    old, new = history_value(field, before), history_value(field, after)
+                    if tracked_field.name in sensitive and not show:
+                        old, new = mask_value(old), mask_value(new)
+                    changes.append({"field": field.verbose_name if field is not None else tracked_field.name,
+                                    "old": old, "new": new})
+            entries.append({"record": record, "changes": changes, "who": display_name(record.history_user),
+                            "reason": CHANGE_REASONS.get(record.history_change_reason or "",
+                                                         record.history_change_reason)})
         context.update({"entries": entries, "title": _("History of %(name)s") % {"name": obj}})
         return context
 
@@ -646,6 +722,7 @@ class HomeView(LoginRequiredMixin, View):
     targets = {
         "branch_secretary": ["activities:home", "organizations:organization_list"],
         "instructor": ["instructors:home", "organizations:enterprise_list"],
+        "stats_client": ["reports:stats_home"],
     }
 
     def get(self, request):
@@ -659,6 +736,7 @@ class HomeView(LoginRequiredMixin, View):
 
 class JobListView(ObjectListView):
     model = Job
+    queryset = Job.objects.select_related("created_by")
     view_roles = frozenset(STAFF_VIEW_ROLES)
     title = gettext_lazy("Jobs")
     columns = [
@@ -666,9 +744,9 @@ class JobListView(ObjectListView):
         Column("kind", gettext_lazy("Kind")),
         Column("region_code", gettext_lazy("Region")),
         Column("status", gettext_lazy("Status")),
-        Column("created_by", gettext_lazy("Requested by"), sort="created_by__username"),
-        Column("created_at", gettext_lazy("Requested at"),
-               render=lambda job, user: date_format(timezone.localtime(job.created_at), "SHORT_DATETIME_FORMAT")),
+        Column("created_by", gettext_lazy("Requested by"), sort="created_by__username",
+               render=lambda job, user: display_name(job.created_by)),
+        Column("created_at", gettext_lazy("Requested at")),
         Column("duration", gettext_lazy("Duration"), sort=None),
         Column("error", gettext_lazy("Error"), sort=None),
     ]
@@ -679,6 +757,7 @@ class JobDetailView(ObjectDetailView):
     to download (for the user who asked for it only)."""
 
     model = Job
+    view_roles = frozenset(STAFF_VIEW_ROLES)
     detail_fields = ["kind", "status", "region_code", "params", "created_by", "created_at", "started_at",
                      "finished_at", "attempts", "result", "error"]
 

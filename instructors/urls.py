@@ -6,6 +6,7 @@ app_name = "instructors"
 
 urlpatterns = [
     path("", views.InstructorListView.as_view(), name="instructor_list"),
+    path("home/", views.InstructorHomeView.as_view(), name="home"),
     path("add/", views.InstructorEditView.as_view(), name="instructor_create"),
     path("<int:pk>/", views.InstructorDetailView.as_view(), name="instructor_detail"),
     path("<int:pk>/edit/", views.InstructorEditView.as_view(), name="instructor_edit"),

@@ -1,9 +1,11 @@
 """Pages: instructors (with everything they did), assignments (with bulk assignment), visits, demonstration sites."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -327,10 +329,51 @@ class VisitCreateView(ObjectEditView):
         instructor = self.request.GET.get("instructor")
         if instructor and instructor.isdigit() and data is None:
             form.fields["instructor"].initial = int(instructor)
+        if data is None and self.request.GET.get("enterprise"):  # "file a visit" from the instructor's home
+            form.fields["enterprise"].initial = self.request.GET["enterprise"][:18]
         return form
 
     def get_success_url(self, obj):
         return obj.instructor.get_absolute_url()
+
+
+# --- the instructor's home ------------------------------------------------------------------------
+
+VISIT_INTERVAL_DAYS = 30
+
+
+class InstructorHomeView(ScopedObjectMixin, View):
+    """Where an instructor lands: my enterprises (active assignments) with the last visit to each, the
+    visits due (no visit in VISIT_INTERVAL_DAYS, or none since the assignment started), and my open
+    responsibility targets by due date (docs/decisions.md)."""
+
+    view_roles = frozenset({Role.ADMIN, Role.INSTRUCTOR})
+    template_name = "instructors/home.html"
+
+    def get(self, request):
+        today = timezone.localdate()
+        instructor = request.user.scope_instructor
+        last_visit = (Visit.objects.filter(instructor=OuterRef("instructor"), enterprise=OuterRef("enterprise"))
+                      .order_by().values("enterprise").annotate(last=Max("visited_on")).values("last"))
+        assignments = list(
+            Assignment.objects.visible_to(request.user).active_on(today)
+            .select_related("enterprise", "enterprise__region", "instructor")
+            .annotate(last_visit=Subquery(last_visit)).order_by("enterprise__name"))
+        for assignment in assignments:
+            since = assignment.last_visit or assignment.start_on
+            assignment.visit_due_on = since + datetime.timedelta(days=VISIT_INTERVAL_DAYS)
+            assignment.visit_due = assignment.visit_due_on <= today
+        assignments.sort(key=lambda a: (not a.visit_due, a.visit_due_on))
+        targets = (ResponsibilityTarget.objects.visible_to(request.user)
+                   .filter(outcome=ResponsibilityTarget.Outcome.OPEN)
+                   .select_related("assignment__enterprise").order_by("due_on")[:20])
+        visits = (Visit.objects.visible_to(request.user).select_related("enterprise")
+                  .order_by("-visited_on", "-pk")[:10])
+        return render(request, self.template_name, {
+            "title": _("My enterprises and visits"), "instructor": instructor, "today": today,
+            "assignments": assignments, "due_count": sum(a.visit_due for a in assignments),
+            "targets": targets, "visits": visits, "interval": VISIT_INTERVAL_DAYS,
+        })
 
 
 # --- demonstration sites ------------------------------------------------------------------------

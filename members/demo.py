@@ -56,9 +56,9 @@ def seed_member_life(rng, organizations):
     introducers = [m for m in register if m.organization_id == home.pk][:2]
     people = [
         ("刘晓雨", "431202199805060026", dict(applied_on=today - datetime.timedelta(days=20))),
-        ("陈志强", "431202199503030013", dict(applied_on=datetime.date(today.year - 2, 3, 1),
-                                             talked_on=datetime.date(today.year - 2, 3, 15),
-                                             activist_on=datetime.date(today.year - 2, 5, 1), stage="activist")),
+        ("陈志强", "431202199503030013", dict(applied_on=add_months(today, -10),
+                                             talked_on=add_months(today, -10) + datetime.timedelta(days=14),
+                                             activist_on=add_months(today, -8), stage="activist")),
         ("杨帆", "431202199607070010", dict(applied_on=datetime.date(today.year - 3, 1, 10),
                                            talked_on=datetime.date(today.year - 3, 1, 20),
                                            activist_on=datetime.date(today.year - 3, 3, 1),
@@ -72,7 +72,8 @@ def seed_member_life(rng, organizations):
                                              birth_date=birth, organization=home, **fields)
         if applicant.activist_on:
             start = applicant.activist_on
-            while add_months(start, 6) <= today and (applicant.target_on is None or start < applicant.target_on):
+            # assessed every half year while an activist and while a development target (a live pipeline)
+            while add_months(start, 6) <= today:
                 applicant.assessments.create(assessed_on=add_months(start, 5), result="表现良好")
                 start = add_months(start, 6)
     return {"introducers": introducers}

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 
 from core.forms import bootstrapify
@@ -73,7 +73,7 @@ class MemberListView(ObjectListView):
     title = gettext_lazy("Party members")
     export_name = "members"
     columns = [
-        Column("name", gettext_lazy("Name"), link=True),
+        Column("name", pgettext_lazy("person", "Name"), link=True),
         Column("id_number", gettext_lazy("ID number"), sensitive=True),
         Column("gender", gettext_lazy("Gender")),
         Column("organization.name", gettext_lazy("Organization"), sort="organization__code"),
@@ -277,8 +277,17 @@ class TransferPrintView(ScopedObjectMixin, View):
             transfer = self.get_queryset().select_related("member", "from_organization", "to_organization").get(pk=pk)
         except Transfer.DoesNotExist as exc:
             raise Http404 from exc
+        member = transfer.member
+        age = None
+        if member.birth_date:  # age on the day the letter is issued, as the official letter states it
+            day, born = transfer.issued_on, member.birth_date
+            age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        # 党费交至: the last month the member's dues are paid for (blank line when none is recorded)
+        dues_until = (DuesPayment.objects.filter(member=member).order_by("-month").values_list("month", flat=True)
+                      .first())
         return render(request, "members/transfer_letter.html", {
-            "transfer": transfer, "id_number": mask_for(request.user, transfer.member.id_number),
+            "transfer": transfer, "id_number": mask_for(request.user, member.id_number),
+            "age": age, "dues_until": dues_until, "valid_days": (transfer.valid_until - transfer.issued_on).days,
             "title": _("Introduction letter %(number)s") % {"number": transfer.letter_number}})
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.forms import bootstrapify
+from core.roles import REGION_STAFF_ROLES
 from core.scoping import scoped_list
 from core.views import (Column, ObjectActionView, ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView,
                         ScopedObjectMixin, restrict_form_fields)
@@ -45,7 +46,11 @@ def visible_roots(user):
 # --- regions -----------------------------------------------------------------------------------
 
 class RegionListView(ObjectListView):
+    """Region staff only: a secretary's or an instructor's scope is no region (their list would be empty
+    while the tree card named the province), so regions are not their page (docs/decisions.md)."""
+
     model = Region
+    view_roles = REGION_STAFF_ROLES
     filterset_class = RegionFilterSet
     template_name = "organizations/region_list.html"
     columns = [
@@ -67,6 +72,7 @@ class RegionListView(ObjectListView):
 
 class RegionDetailView(ObjectDetailView):
     model = Region
+    view_roles = REGION_STAFF_ROLES
     template_name = "organizations/region_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -115,6 +121,7 @@ class RegionHistoryView(ObjectHistoryView):
     past names and parents."""
 
     model = Region
+    view_roles = REGION_STAFF_ROLES
     template_name = "organizations/region_history.html"
 
     def get_context_data(self, **kwargs):

@@ -24,4 +24,5 @@ class ReportsConfig(AppConfig):
             Role.ADMIN, Role.REGION_EDITOR, Role.REGION_VIEWER, Role.BRANCH_SECRETARY}), order=10))
         register(MenuItem(_("Reports"), "reports:run_list", roles=frozenset({
             Role.ADMIN, Role.REGION_EDITOR, Role.REGION_VIEWER, Role.STATS_CLIENT}), order=11))
+        register(MenuItem(_("Statistics"), "reports:stats_home", roles=frozenset({Role.STATS_CLIENT}), order=9))
         post_migrate.connect(sync_report_definitions, sender=self, dispatch_uid="reports.sync_report_definitions")

@@ -150,7 +150,7 @@ class ReportDefinition(models.Model):
         verbose_name_plural = _("report definitions")
 
     def __str__(self):
-        return f"{self.title} ({self.code})"
+        return self.title  # pickers and pages name the report, not its code
 
     def clean(self):
         from django.core.exceptions import ValidationError  # noqa: PLC0415
@@ -259,7 +259,9 @@ class ReportRun(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.definition.code} {self.region.code} {self.period} v{self.version}"
+        return _("%(report)s · %(region)s · %(period)s · version %(version)s") % {
+            "report": self.definition.title, "region": self.region.name, "period": self.period,
+            "version": self.version}
 
     def get_absolute_url(self):
         from django.urls import reverse  # noqa: PLC0415

@@ -4,6 +4,7 @@ import datetime
 
 from celery import shared_task
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.jobs import enqueue, job_handler
 from organizations.models import Region
@@ -11,7 +12,7 @@ from organizations.models import Region
 from . import services
 
 
-@job_handler("coverage.compute")
+@job_handler("coverage.compute", label=_("Coverage computation"))
 def compute_coverage(job):
     """params: {"region": code, "as_of": "YYYY-MM-DD"}; both optional (every root region, today)."""
     params = job.params or {}
@@ -35,7 +36,7 @@ def compute_coverage_nightly():
         enqueue("coverage.compute", {"region": root.code, "as_of": today}, region_code=root.code)
 
 
-@job_handler("reports.build")
+@job_handler("reports.build", label=_("Report build"))
 def build_report(job):
     """params: {"run": id} — builds that ReportRun (reports.services.request_run records it first)."""
     from .models import ReportRun  # noqa: PLC0415

@@ -5,6 +5,7 @@ from . import views
 app_name = "reports"
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
+    path("statistics/", views.StatsHomeView.as_view(), name="stats_home"),
     path("recompute/", views.RecomputeView.as_view(), name="recompute"),
     path("coverage/enterprises/", views.CoverageEnterpriseListView.as_view(), name="enterprises"),
     path("runs/", views.ReportRunListView.as_view(), name="run_list"),

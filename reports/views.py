@@ -410,6 +410,8 @@ class ReportRunDetailView(LoginRequiredMixin, View):
         return render(request, self.template_name, {
             "title": f"{run.definition.title} · {run.region.name} · {run.period}",
             "run": run, "preview": run.preview or {}, "versions": versions,
+            "preview_rows": [[(value, isinstance(value, (int, float)) and not isinstance(value, bool)) for value in row]
+                             for row in (run.preview or {}).get("rows", [])],
             "can_request": (role_allows(request.user, RUN_REQUEST_ROLES)
                             and latest.approval not in (ReportRun.Approval.SUBMITTED, ReportRun.Approval.APPROVED)),
             "rerun_url": rerun, "steps": steps, "actions": approval.allowed_actions(request.user, run),
@@ -580,3 +582,37 @@ class ReportingUnitEditView(LoginRequiredMixin, View):
         if not target.startswith("/") or target.startswith("//"):
             target = reverse("reports:reporting_unit", args=[region.code])
         return redirect(target)
+
+# --- the statistics client's home ---------------------------------------------------------------------
+
+class StatsHomeView(LoginRequiredMixin, View):
+    """Where a statistics API client lands: its region's latest figures, its report files, and the API calls
+    that fetch both (the dashboard is staff work; a stats client reads, it does not drill into registers)."""
+
+    template_name = "reports/stats_home.html"
+    roles = frozenset({Role.ADMIN, Role.STATS_CLIENT})
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not role_allows(request.user, self.roles):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        region = page_region(request.user, None)
+        snapshot = None
+        if region is not None:
+            snapshot = (CoverageSnapshot.objects.filter(region=region, as_of__lte=timezone.localdate())
+                        .order_by("-as_of").first())
+        runs = list(ReportRun.objects.visible_to(request.user).filter(status=ReportRun.Status.DONE)
+                    .select_related("definition", "region").order_by("-finished_at", "-pk")[:20])
+        figures = []
+        if snapshot is not None:
+            figures = [(COUNT_LABELS[name], getattr(snapshot, name))
+                       for name in ("enterprises", "org_covered", "work_covered", "uncovered", "organizations",
+                                    "members", "instructors")]
+        return render(request, self.template_name, {
+            "title": _("Statistics"), "region": region, "snapshot": snapshot, "figures": figures,
+            "rates": [(RATE_LABELS[name], percent(value)) for name, value in snapshot.rates().items()]
+            if snapshot else [],
+            "runs": runs,
+        })

@@ -77,7 +77,7 @@ def test_bad_choice_names_the_accepted_values(world):
     data = csv_bytes("code,name,kind,parent_code", "431281901,新镇,metropolis,431281")
     result = run_import("regions", data, "r.csv", world.editor_a)
     assert [(e.row, e.column) for e in result.errors] == [(2, "类型")]
-    assert "township" in result.errors[0].message
+    assert "乡镇（街道）" in result.errors[0].message  # the labels people write, not the codes
 
 
 def test_rows_over_the_limit_are_refused_as_a_whole(world, settings):

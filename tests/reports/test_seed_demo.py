@@ -32,3 +32,35 @@ def test_seed_demo_is_idempotent():
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert (Enterprise.objects.count(), Assignment.objects.count(), User.objects.count()) == counts
     assert Client().login(username="county_viewer", password="Demo-pass-2026")
+
+
+def test_seed_demo_looks_like_a_live_region():
+    """Terms mostly current (a few due or overdue), pipeline reminders mostly ahead, sites designated by the
+    body of their level, instructors' visits mostly recent, users named (issue 15 item 7)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from instructors.models import Visit
+    from members.pipeline import reminders
+    from organizations.models import PartyOrganization
+    from organizations.terms import annotate_terms, term_due_condition, term_overdue_condition
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    today = timezone.localdate()
+    organizations = annotate_terms(PartyOrganization.objects.all())
+    total = organizations.count()
+    overdue = organizations.filter(term_overdue_condition(today)).count()
+    due = organizations.filter(term_due_condition(today)).count()
+    assert 1 <= overdue <= total // 10 and due >= 1
+    city_editor = User.objects.get(username="city_editor")
+    found = reminders(city_editor, within=365)
+    assert found and sum(r.overdue for r in found) <= len(found) // 3
+    for site in DemonstrationSite.objects.select_related("region"):
+        expected = {"provincial": "湖南省", "city": "怀化市", "county": ""}[site.level]
+        assert expected in site.designating_body and site.get_level_display() and "组织部" in site.designating_body
+        if site.level == "county":
+            assert "市委" not in site.designating_body or site.designating_body.startswith("中共洪江市")
+    recent = Visit.objects.filter(visited_on__gte=today - datetime.timedelta(days=30)).count()
+    assert recent > Visit.objects.count() // 2
+    assert User.objects.get(username="secretary").display_name == "陈红梅"

@@ -11,11 +11,12 @@ from django.db import transaction
 from stdnum.cn import ric, uscc
 
 from core.roles import Role
-from instructors.models import AssessmentScheme, Assignment, Batch, DemonstrationSite, Instructor, InstructorType
+from instructors.models import (AssessmentScheme, Assignment, Batch, DemonstrationSite, Instructor, InstructorType,
+                                ResponsibilityTarget, Visit)
 from activities.demo import seed_activities
 from members.demo import seed_member_life
 from members.models import Member
-from organizations.models import (CoverageLink, Enterprise, FormationMode, OrganizationKind, Ownership,
+from organizations.models import (CoverageLink, Election, Enterprise, FormationMode, OrganizationKind, Ownership,
                                   PartyOrganization, Region)
 
 DEMO_PASSWORD = "Demo-pass-2026"
@@ -70,6 +71,9 @@ class Command(BaseCommand):
                 quarter_start = datetime.date(quarter_end.year, (quarter_end.month - 1) // 3 * 3 + 1, 1)
             for quarter_end in reversed(ends):
                 call_command("compute_coverage", "--as-of", quarter_end.isoformat(), stdout=io.StringIO())
+            # compute_coverage's last line is JSON (README "Quick start"): how many regions got today's
+            # snapshot, how many enterprises were counted, and how many seconds it took.
+            self.stdout.write("Coverage computed for today (regions, enterprises counted, seconds):")
             call_command("compute_coverage", stdout=self.stdout)
 
     def load(self):
@@ -159,6 +163,7 @@ class Command(BaseCommand):
         primary_org = dict(CoverageLink.objects.order_by("organization__formation_mode").values_list("enterprise_id",
                                                                                                       "organization_id"))
         n = 0
+        today = datetime.date.today()
         members = []
         for ent in operating:
             if ent.pk in covered_ids:
@@ -172,11 +177,15 @@ class Command(BaseCommand):
                 born = datetime.date(1965 + rng.randint(0, 35), rng.randint(1, 12), rng.randint(1, 28))
                 joined = datetime.date(max(born.year + 20, 2000) + rng.randint(0, 5), rng.randint(1, 12), 1)
                 probationary = n % 11 == 0
+                # probation (one year) mostly still running; a few probationary members are past it
+                admitted = (today - datetime.timedelta(days=380 + n % 40) if n % 132 == 0
+                            else today - datetime.timedelta(days=30 + (n * 37) % 300))
                 members.append(Member(
                     name=rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if n % 2 else ""),
                     gender="male" if n % 2 else "female", id_number=make_id(rng, n, born), birth_date=born,
+                    ethnicity="侗" if n % 7 == 0 else "苗" if n % 13 == 0 else "汉",  # as in Huaihua
                     phone=f"139{n:08d}", education=rng.choice(["大专", "本科", "高中", "研究生"]),
-                    organization_id=org_id, employer=ent, joined_on=datetime.date(2025, 9, 1) if probationary else joined,
+                    organization_id=org_id, employer=ent, joined_on=admitted if probationary else joined,
                     standing="probationary" if probationary else "full",
                     full_on=None if probationary else joined.replace(year=joined.year + 1),
                 ))
@@ -200,10 +209,9 @@ class Command(BaseCommand):
                 Assignment.objects.create(instructor=instructors[i % len(instructors)], enterprise=ent, batch=batch,
                                           start_on=datetime.date(2024, 3, 1))
         AssessmentScheme.objects.create(name="怀化市党建指导员目标责任考核办法（2026）")
-        for i, o in enumerate(orgs[1:6]):
-            DemonstrationSite.objects.create(organization=o, level=["provincial", "city", "county"][i % 3],
-                                             theme="党建引领企业发展", designating_body="市委组织部",
-                                             designated_on=datetime.date(2024, 7, 1))
+        self.demonstration_sites(orgs[1:6])
+        self.terms(rng, orgs, today)
+        self.visits_and_targets(today)
         self.stdout.write(f"Loaded {len(leaves)} leaf regions, {len(enterprises)} enterprises, {len(orgs)} "
                           f"organizations, {len(members)} members, {len(instructors)} instructors.")
 
@@ -218,21 +226,71 @@ class Command(BaseCommand):
             ReportingUnit.objects.get_or_create(region=region, defaults={
                 "head": f"{heads[n % len(heads)]}部长", "phone": f"0745-{2231000 + n:07d}"})
 
+    @staticmethod
+    def demonstration_sites(organizations):
+        """Each site named after the body of its level that designated it: the province's, the city's, or the
+        organization's own county's organization department."""
+        for i, o in enumerate(organizations):
+            level = ["provincial", "city", "county"][i % 3]
+            county = next((r for r in Region.objects.get_ancestors(o.region) if r.kind == Region.Kind.COUNTY), None)
+            body, theme = {
+                "provincial": ("中共湖南省委组织部", "湖南省非公企业党建工作示范点"),
+                "city": ("中共怀化市委组织部", "怀化市非公企业党建工作示范点"),
+                "county": (f"中共{county.name if county else o.region.name}委组织部",
+                           f"{county.name if county else o.region.name}非公企业党建工作示范点"),
+            }[level]
+            DemonstrationSite.objects.create(organization=o, level=level, theme=theme, designating_body=body,
+                                             designated_on=datetime.date(2024, 7, 1))
+
+    @staticmethod
+    def terms(rng, organizations, today):
+        """A live region: most organizations elected within their term, two due within 90 days, two overdue
+        (never re-elected since they were established long ago)."""
+        for i, o in enumerate(organizations):
+            years = o.effective_term_years or 3
+            if i in (3, 9):
+                continue  # overdue: the term counted from the establishment ran out years ago
+            if i in (5, 12):  # due: the term ends within the next three months
+                held = today.replace(year=today.year - years) + datetime.timedelta(days=30 + i)
+            else:
+                held = today - datetime.timedelta(days=60 + rng.randint(0, 365 * years - 200))
+            held = max(held, o.established_on)
+            Election.objects.create(organization=o, held_on=held, term_years=years, secretary_name=o.secretary_name,
+                                    note="换届选举")
+
+    @staticmethod
+    def visits_and_targets(today):
+        """Instructors' visits, mostly within the last month (a few enterprises due a visit), and open targets
+        falling due over the coming months (one overdue)."""
+        for i, assignment in enumerate(Assignment.objects.select_related("instructor").order_by("pk")):
+            ago = 3 + (i * 11) % 50  # about one in three is more than 30 days ago: due a visit
+            Visit.objects.create(instructor=assignment.instructor, enterprise=assignment.enterprise,
+                                 visited_on=today - datetime.timedelta(days=ago),
+                                 work_done="走访企业负责人，了解党员情况，宣讲组建党组织政策",
+                                 outcome="企业同意推荐一名入党积极分子" if i % 4 == 0 else "")
+            if i % 3 == 0:
+                ResponsibilityTarget.objects.create(
+                    assignment=assignment, description="推动企业建立党组织" if i % 2 else "发展一名入党积极分子",
+                    due_on=today + datetime.timedelta(days=-15 if i == 0 else 30 + (i * 13) % 200))
+
     def users(self):
         User = get_user_model()
         secretary_org = PartyOrganization.objects.filter(formation_mode=FormationMode.JOINT).order_by("path").first()
         instructor = Instructor.objects.order_by("id").first()
         specs = [
-            ("admin", Role.ADMIN, {}, True),
-            ("city_editor", Role.REGION_EDITOR, {"scope_region": Region.objects.get(code="431200")}, True),
-            ("county_viewer", Role.REGION_VIEWER, {"scope_region": Region.objects.get(code="431281")}, False),
-            ("secretary", Role.BRANCH_SECRETARY, {"scope_organization": secretary_org}, False),
-            ("instructor", Role.INSTRUCTOR, {"scope_instructor": instructor}, False),
-            ("stats_api", Role.STATS_CLIENT, {"scope_region": Region.objects.get(code="431200")}, False),
+            ("admin", Role.ADMIN, {}, True, ("", "")),
+            ("city_editor", Role.REGION_EDITOR, {"scope_region": Region.objects.get(code="431200")}, True, ("王", "晓明")),
+            ("county_viewer", Role.REGION_VIEWER, {"scope_region": Region.objects.get(code="431281")}, False,
+             ("李", "芳")),
+            ("secretary", Role.BRANCH_SECRETARY, {"scope_organization": secretary_org}, False, ("陈", "红梅")),
+            ("instructor", Role.INSTRUCTOR, {"scope_instructor": instructor}, False,
+             (instructor.name[:1], instructor.name[1:])),
+            ("stats_api", Role.STATS_CLIENT, {"scope_region": Region.objects.get(code="431200")}, False, ("", "")),
         ]
         self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
-        for username, role, scope, sensitive in specs:
+        for username, role, scope, sensitive, (family, given) in specs:
             user, _created = User.objects.get_or_create(username=username)
+            user.last_name, user.first_name = family, given  # pages name people: 填报人 陈红梅, not "secretary"
             user.role = role
             user.scope_region = scope.get("scope_region")
             user.scope_organization = scope.get("scope_organization")
