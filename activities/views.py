@@ -533,7 +533,8 @@ class ManifestView(View):
 
 # What the service worker keeps for offline use: the filing page and the files it needs.
 OFFLINE_STATIC = ["vendor/bootstrap/bootstrap.min.css", "css/portal.css", "vendor/bootstrap/bootstrap.bundle.min.js",
-                  "vendor/htmx/htmx.min.js", "js/portal.js", "js/filing.js", "favicon.svg", "icons/filing-192.png"]
+                  "vendor/htmx/htmx.min.js", "js/portal.js", "js/picker.js", "js/filing.js", "favicon.svg",
+                  "icons/filing-192.png"]
 
 
 class ServiceWorkerView(View):

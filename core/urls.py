@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include(([
         path("jobs/", views.JobListView.as_view(), name="job_list"),
         path("jobs/<int:pk>/", views.JobDetailView.as_view(), name="job_detail"),
+        path("pick/<str:key>/", views.PickerSearchView.as_view(), name="pick"),
     ], "core"))),
 ]

@@ -549,13 +549,20 @@ class ApplicantDetailView(ObjectDetailView):
         return context
 
 
+# The stage an applicant moves on to from each stage (the "next stage" offered first).
+NEXT_STAGE = {Applicant.Stage.APPLICANT: Applicant.Stage.ACTIVIST, Applicant.Stage.ACTIVIST: Applicant.Stage.TARGET,
+              Applicant.Stage.TARGET: Applicant.Stage.PROBATIONARY}
+
+
 def advance_form(applicant, user, data=None):
-    form = AdvanceForm(data, initial={"on": timezone.localdate()})
-    # introducers: full members of the applicant's own organization (and its sub-organizations)
+    form = AdvanceForm(data, initial={"on": timezone.localdate(), "stage": NEXT_STAGE.get(applicant.stage)})
+    # introducers: full members of the applicant's own organization (and its sub-organizations), told apart
+    # by ID tail and organization (one query with the organization joined)
     for name in ("introducer_1", "introducer_2"):
-        form.fields[name].queryset = (Member.objects.visible_to(user)
+        form.fields[name].queryset = (Member.objects.visible_to(user).select_related("organization")
                                       .filter(left_on__isnull=True, standing="full",
-                                              organization__path__startswith=applicant.organization.path))
+                                              organization__path__startswith=applicant.organization.path)
+                                      .order_by("name", "id"))
     return bootstrapify(form)
 
 
