@@ -286,14 +286,15 @@ class ComplianceView(ScopedObjectMixin, View):
     @staticmethod
     def rows(organizations, period):
         plan = Plan.for_period(period)
-        return [(plan.read(org), org.region.path) for org in plan.organizations(organizations)]
+        return [(dict(plan.read(org), url=org.get_absolute_url()), org.region.path)
+                for org in plan.organizations(organizations)]
 
     def render(self, period, region, children, rows, ancestors=()):
         kinds = dict(ActivityKind.choices)
         table = []
         for row, _path in rows:
             row = dict(row)
-            row["cells"] = [{"kind": kinds[k], "required": row["required"][k], "held": row["held"][k],
+            row["cells"] = [{"kind": kinds[k], "code": k, "required": row["required"][k], "held": row["held"][k],
                              "missing": k in row["missing"], "overdue": k in row["overdue_kinds"]}
                             for k in row["required"]]
             row["missing_labels"] = [kinds[k] for k in row["missing"]]

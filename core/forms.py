@@ -1,5 +1,5 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 
 def bootstrapify(form):
@@ -78,7 +78,7 @@ class PickerInput(forms.TextInput):
         context = super().get_context(name, value, attrs)
         widget_attrs = context["widget"]["attrs"]
         widget_attrs.setdefault("autocomplete", "off")
-        widget_attrs.setdefault("placeholder", _lazy("Type a name or code, then pick"))
+        widget_attrs.setdefault("placeholder", gettext_lazy("Type a name or code, then pick"))
         widget_attrs["data-picker"] = reverse("core:pick", args=[self.pick_key])
         context["widget"]["chosen_label"] = getattr(self, "chosen_label", "")
         return context
@@ -127,8 +127,6 @@ class SearchableSelect(forms.Select):
     for the few hundred choices of a scoped list, e.g. introducers."""
 
     def __init__(self, attrs=None, choices=()):
-        from django.utils.translation import gettext_lazy  # noqa: PLC0415
-
         attrs = {"data-searchable": "true", "data-search-placeholder": gettext_lazy("Search by name, ID tail or organization"),
                  **(attrs or {})}
         super().__init__(attrs, choices)

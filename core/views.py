@@ -34,6 +34,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -307,6 +308,18 @@ class ObjectDetailView(ScopedObjectMixin, DetailView):
         names = [self.template_name] if self.template_name else []
         return names + [f"{meta.app_label}/{meta.model_name}_detail.html", "core/object_detail.html"]
 
+    def _linkable(self, target):
+        """A related organization, member, enterprise … is a link to its page when the user may see it
+        (one indexed query per related field of the page, through visible_to)."""
+        from django.db.models import Model  # noqa: PLC0415
+
+        if not isinstance(target, Model) or not hasattr(target, "get_absolute_url"):
+            return False
+        queryset = type(target)._default_manager.all()
+        if not hasattr(queryset, "visible_to"):
+            return False
+        return queryset.visible_to(self.request.user).filter(pk=target.pk).exists()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         obj = self.object
@@ -321,9 +334,12 @@ class ObjectDetailView(ScopedObjectMixin, DetailView):
                     label = model._meta.get_field(head).verbose_name
                 except FieldDoesNotExist:
                     label = head
-            value = plain(resolve(obj, accessor))
+            target = resolve(obj, accessor)
+            value = plain(target)
             if head in sensitive and not self.request.user.sees_sensitive:
                 value = mask_value(value)
+            elif self._linkable(target):
+                value = format_html('<a href="{}" data-testid="related-link">{}</a>', target.get_absolute_url(), value)
             fields.append((label, value))
         context["fields"] = fields
         context["title"] = str(obj)

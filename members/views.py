@@ -11,6 +11,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -250,7 +251,10 @@ class TransferDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["fields"][0] = (Member._meta.verbose_name, self.object.member.name)
+        member = self.object.member
+        context["fields"][0] = (Member._meta.verbose_name, format_html(
+            '<a href="{}" data-testid="related-link">{}</a>', member.get_absolute_url(), member.name)
+            if self._linkable(member) else member.name)
         context["receive_form"] = bootstrapify(DateForm(initial={"day": timezone.localdate()}))
         return context
 
