@@ -67,6 +67,9 @@ class ActivityRecord(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+", editable=False)
+    # The idempotency key a client (the phone's offline outbox) sent with the POST that created the record:
+    # a resend with the same key answers the record already created instead of filing it twice.
+    client_key = models.UUIDField(_("client key"), null=True, blank=True, unique=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -253,6 +256,7 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
                                     on_delete=models.PROTECT, related_name="+", editable=False)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    client_key = models.UUIDField(_("client key"), null=True, blank=True, unique=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()

@@ -186,15 +186,16 @@ def return_record(record, user, reason):
 
 
 @transaction.atomic
-def add_attachment(record, user, uploaded_file):
-    """Attach a file (type sniffed from its bytes, ≤ 10 MB) to a record that may still be edited."""
+def add_attachment(record, user, uploaded_file, client_key=None):
+    """Attach a file (type sniffed from its bytes, ≤ 10 MB) to a record that may still be edited.
+    `client_key`: the client's idempotency key (see core.idempotency), stored uniquely."""
     record = _locked_for_update(record)
     check_may_file(user, record.organization)
     check_editable(record.status)
     content_type = validate_attachment(uploaded_file)
     name = attachment_name(getattr(uploaded_file, "name", ""), content_type)
     attachment = Attachment(record=record, original_name=name, content_type=content_type,
-                            size=uploaded_file.size, uploaded_by=user)
+                            size=uploaded_file.size, uploaded_by=user, client_key=client_key)
     attachment.file.save("upload", uploaded_file, save=False)
     attachment._history_user = user
     attachment.save()

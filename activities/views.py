@@ -73,10 +73,14 @@ from .models import (
 # --- activity records ---------------------------------------------------------------------------
 
 class ActivityRecordListView(ObjectListView):
+    """Records: a table on a desk, cards on a phone (same rows); filters folded on a phone; what is to do
+    today (still due, returned, drafts, waiting for review) above the list."""
+
     model = ActivityRecord
     filterset_class = ActivityRecordFilterSet
     create_url_name = "activities:record_create"
     edit_roles = BRANCH_EDIT_ROLES
+    template_name = "activities/record_list.html"
     title = gettext_lazy("Activity records")
     default_sort = "-held_on"
     columns = [
@@ -89,6 +93,19 @@ class ActivityRecordListView(ObjectListView):
 
     def get_base_queryset(self):
         return ActivityRecord.objects.select_related("organization")
+
+    def get_extra_context(self):
+        user = self.request.user
+        counts = ActivityRecord.objects.visible_to(user).aggregate(
+            returned=Count("id", filter=Q(status=ActivityRecord.Status.RETURNED)),
+            drafts=Count("id", filter=Q(status=ActivityRecord.Status.DRAFT)),
+            submitted=Count("id", filter=Q(status=ActivityRecord.Status.SUBMITTED)))
+        own = [user.scope_organization] if user.role == Role.BRANCH_SECRETARY and user.scope_organization_id else []
+        active_filters = sum(1 for key, value in self.request.GET.items()
+                             if value and key not in {"page", "sort", "page_size", "export"})
+        return {"todo": counts, "reminders": reminders_for(own, timezone.localdate()),
+                "may_review": services.may_review(user), "active_filters": active_filters,
+                "quick_filing": _may_quick_file(user)}
 
 
 class ActivityRecordDetailView(ObjectDetailView):
@@ -291,14 +308,15 @@ class ComplianceView(ScopedObjectMixin, View):
     @staticmethod
     def rows(organizations, period):
         plan = Plan.for_period(period)
-        return [(plan.read(org), org.region.path) for org in plan.organizations(organizations)]
+        return [(dict(plan.read(org), url=org.get_absolute_url()), org.region.path)
+                for org in plan.organizations(organizations)]
 
     def render(self, period, region, children, rows, ancestors=()):
         kinds = dict(ActivityKind.choices)
         table = []
         for row, _path in rows:
             row = dict(row)
-            row["cells"] = [{"kind": kinds[k], "required": row["required"][k], "held": row["held"][k],
+            row["cells"] = [{"kind": kinds[k], "code": k, "required": row["required"][k], "held": row["held"][k],
                              "missing": k in row["missing"], "overdue": k in row["overdue_kinds"]}
                             for k in row["required"]]
             row["missing_labels"] = [kinds[k] for k in row["missing"]]
@@ -370,6 +388,7 @@ class ActivityHomeView(ScopedObjectMixin, View):
             "to_review": records.filter(status=ActivityRecord.Status.SUBMITTED)[:50],
             "can_edit": self.can_edit,
             "today": today,
+            "quick_filing": _may_quick_file(user),
         }
         return render(request, "activities/home.html", context)
 
@@ -828,3 +847,89 @@ class PairingResultEditView(ObjectEditView):
         result.full_clean()
         result.save()
         return result
+
+# --- phone filing: an installable web app that works offline (docs/activities.md "Filing on a phone") ----
+
+def _may_quick_file(user) -> bool:
+    return getattr(user, "role", None) == Role.BRANCH_SECRETARY and bool(user.scope_organization_id)
+
+
+class QuickFilingView(ScopedObjectMixin, View):
+    """A branch secretary starts a record on the phone — kind, date, topic, attendance, photos — online or
+    not: static/js/filing.js keeps it in the phone's IndexedDB and sends it (POST activities/ with an
+    Idempotency-Key) when the network is there. The service worker keeps this page for offline use."""
+
+    model = ActivityRecord
+    edit_roles = BRANCH_EDIT_ROLES
+    needs_edit = True
+
+    def get(self, request):
+        user = request.user
+        if not _may_quick_file(user):
+            messages.info(request, _("Quick filing on a phone is for branch secretaries; use the full form."))
+            return redirect("activities:record_create")
+        organization = user.scope_organization
+        today = timezone.localdate()
+        return render(request, "activities/quick_filing.html", {
+            "title": _("File on the phone"),
+            "organization": organization,
+            "members": _members_for(organization, today),
+            "kinds": ActivityKind.choices,
+            "today": today,
+        })
+
+
+class ManifestView(View):
+    """The web app manifest (public: browsers fetch it without cookies; it holds no data)."""
+
+    def get(self, request):
+        from django.http import JsonResponse  # noqa: PLC0415
+        from django.templatetags.static import static  # noqa: PLC0415
+        from django.urls import reverse  # noqa: PLC0415
+
+        manifest = {
+            "name": _("Party Building Portal · organizational life"),
+            "short_name": _("Organizational life"),
+            "lang": "zh-CN",
+            "start_url": reverse("activities:home"),
+            "scope": reverse("activities:home"),
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#b71c1c",
+            "icons": [{"src": static("icons/filing-192.png"), "sizes": "192x192", "type": "image/png"},
+                      {"src": static("icons/filing-512.png"), "sizes": "512x512", "type": "image/png",
+                       "purpose": "any maskable"}],
+        }
+        response = JsonResponse(manifest, json_dumps_params={"ensure_ascii": False})
+        response["Content-Type"] = "application/manifest+json; charset=utf-8"
+        return response
+
+
+# What the service worker keeps for offline use: the filing page and the files it needs.
+OFFLINE_STATIC = ["vendor/bootstrap/bootstrap.min.css", "css/portal.css", "vendor/bootstrap/bootstrap.bundle.min.js",
+                  "vendor/htmx/htmx.min.js", "js/portal.js", "js/picker.js", "js/filing.js", "favicon.svg",
+                  "icons/filing-192.png"]
+
+
+class ServiceWorkerView(View):
+    """/activities/sw.js: served from here (not /static/) so that its scope is /activities/; its cache name
+    carries a digest of what it caches, so a deploy with new files replaces the old cache."""
+
+    def get(self, request):
+        import hashlib  # noqa: PLC0415
+        import json  # noqa: PLC0415
+
+        from django.http import HttpResponse  # noqa: PLC0415
+        from django.template.loader import render_to_string  # noqa: PLC0415
+        from django.templatetags.static import static  # noqa: PLC0415
+        from django.urls import reverse  # noqa: PLC0415
+
+        shell = [reverse("activities:record_quick")] + [static(path) for path in OFFLINE_STATIC]
+        version = hashlib.sha256(json.dumps(shell).encode()).hexdigest()[:12]
+        body = render_to_string("activities/sw.js", {
+            "version": version, "shell": json.dumps(shell), "offline_page": json.dumps(shell[0]),
+            "static_prefix": json.dumps(static("")),
+        })
+        response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+        response["Cache-Control"] = "no-cache"
+        return response

@@ -14,5 +14,7 @@ urlpatterns = [
         path("jobs/<int:pk>/", views.JobDetailView.as_view(), name="job_detail"),
         path("jobs/<int:pk>/progress/", views.JobProgressView.as_view(), name="job_progress"),
         path("jobs/<int:pk>/file/", views.JobFileView.as_view(), name="job_file"),
+
+        path("pick/<str:key>/", views.PickerSearchView.as_view(), name="pick"),
     ], "core"))),
 ]

@@ -38,6 +38,8 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
+
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -458,6 +460,18 @@ class ObjectDetailView(ScopedObjectMixin, DetailView):
         names = [self.template_name] if self.template_name else []
         return names + [f"{meta.app_label}/{meta.model_name}_detail.html", "core/object_detail.html"]
 
+    def _linkable(self, target):
+        """A related organization, member, enterprise … is a link to its page when the user may see it
+        (one indexed query per related field of the page, through visible_to)."""
+        from django.db.models import Model  # noqa: PLC0415
+
+        if not isinstance(target, Model) or not hasattr(target, "get_absolute_url"):
+            return False
+        queryset = type(target)._default_manager.all()
+        if not hasattr(queryset, "visible_to"):
+            return False
+        return queryset.visible_to(self.request.user).filter(pk=target.pk).exists()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         obj = self.object
@@ -472,9 +486,12 @@ class ObjectDetailView(ScopedObjectMixin, DetailView):
                     label = model._meta.get_field(head).verbose_name
                 except FieldDoesNotExist:
                     label = head
-            value = plain(resolve(obj, accessor))
+            target = resolve(obj, accessor)
+            value = plain(target)
             if head in sensitive and not self.request.user.sees_sensitive:
                 value = mask_value(value)
+            elif self._linkable(target):
+                value = format_html('<a href="{}" data-testid="related-link">{}</a>', target.get_absolute_url(), value)
             fields.append((label, value))
         context["fields"] = fields
         context["title"] = str(obj)
@@ -482,12 +499,25 @@ class ObjectDetailView(ScopedObjectMixin, DetailView):
 
 
 def restrict_form_fields(form, user):
-    """Dropdowns offer only objects the user may see (NetBox's restrict_form_fields)."""
-    for field in form.fields.values():
+    """Dropdowns and pickers offer only objects the user may see (NetBox's restrict_form_fields); a required
+    one on an empty form is pre-filled when the user has exactly one choice (a secretary's own organization,
+    an instructor's own record)."""
+    for name, field in form.fields.items():
         if isinstance(field, (ModelChoiceField, ModelMultipleChoiceField, NaturalKeyField)):
             queryset = field.queryset
             if hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(user)
+                _prefill_single_choice(form, name, field)
+
+
+def _prefill_single_choice(form, name, field):
+    if (form.is_bound or not field.required or isinstance(field, ModelMultipleChoiceField)
+            or form.initial.get(name) not in (None, "") or field.initial not in (None, "")):
+        return
+    only = list(field.queryset[:2])
+    if len(only) == 1:
+        key = getattr(field, "to_field_name", None) or "pk"
+        form.initial[name] = getattr(only[0], key)
 
 
 ROW_VERSION_FIELD = "_row_version"
@@ -822,3 +852,36 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         messages.success(self.request, _("Your password has been changed."))
         return response
+
+
+class PickerSearchView(LoginRequiredMixin, View):
+    """`/pick/<model.key>/?q=…`: up to 20 objects in the user's scope whose natural key starts with, or whose
+    name contains, the text — for `core.forms.PickerInput`. Only the pairs a NaturalKeyField offers are
+    answered, always through `visible_to(user)`; one query."""
+
+    limit = 20
+
+    def get(self, request, key):
+        from django.db.models import Q  # noqa: PLC0415
+        from django.http import Http404, JsonResponse  # noqa: PLC0415
+
+        from .forms import PICKABLE  # noqa: PLC0415
+
+        if key not in PICKABLE:
+            raise Http404
+        model, field = PICKABLE[key]
+        queryset = model._default_manager.all()
+        if not hasattr(queryset, "visible_to"):
+            raise Http404
+        queryset = queryset.visible_to(request.user)
+        text = (request.GET.get("q") or "").strip()[:50]
+        if text:
+            condition = Q(**{f"{field}__istartswith": text})
+            if any(f.name == "name" for f in model._meta.get_fields()):
+                condition |= Q(name__icontains=text)
+            queryset = queryset.filter(condition)
+        results = []
+        for obj in queryset.order_by(field)[: self.limit]:
+            key, label = str(getattr(obj, field)), str(obj)
+            results.append({"key": key, "label": label if key in label else f"{label} ({key})"})
+        return JsonResponse({"results": results})

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput, NaturalKeyField
+from core.forms import DateInput, MemberChoiceField, MonthField, NaturalKeyField
 from core.masking import check_id_number_free
 from organizations.models import Enterprise, PartyOrganization
 
@@ -106,17 +106,14 @@ class FloatingForm(forms.ModelForm):
 
 
 class PaymentForm(forms.Form):
-    month = forms.DateField(label=_("Month"), widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-                            input_formats=["%Y-%m", "%Y-%m-%d"])
+    month = MonthField(label=_("Month"))
     amount = forms.DecimalField(label=_("Amount (yuan)"), required=False, max_digits=8, decimal_places=2,
                                 help_text=_("Computed from the income base and the band table when left empty."))
     paid_on = forms.DateField(label=_("Paid on"), required=False, widget=DateInput())
 
 
 class IncomeBaseForm(forms.ModelForm):
-    effective_month = forms.DateField(label=_("Effective from month"),
-                                      widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-                                      input_formats=["%Y-%m", "%Y-%m-%d"])
+    effective_month = MonthField(label=_("Effective from month"))
 
     class Meta:
         model = IncomeBase
@@ -148,10 +145,10 @@ class AdvanceForm(forms.Form):
         (Applicant.Stage.TARGET, Applicant.Stage.TARGET.label),
         (Applicant.Stage.PROBATIONARY, _("Admit as probationary member (branch vote)"))])
     on = forms.DateField(label=_("Date"), widget=DateInput())
-    introducer_1 = forms.ModelChoiceField(Member.objects.filter(left_on__isnull=True, standing="full"),
-                                          label=_("First introducer"), required=False)
-    introducer_2 = forms.ModelChoiceField(Member.objects.filter(left_on__isnull=True, standing="full"),
-                                          label=_("Second introducer"), required=False)
+    introducer_1 = MemberChoiceField(Member.objects.filter(left_on__isnull=True, standing="full"),
+                                     label=_("First introducer"), required=False)
+    introducer_2 = MemberChoiceField(Member.objects.filter(left_on__isnull=True, standing="full"),
+                                     label=_("Second introducer"), required=False)
 
 
 class AssessmentForm(forms.ModelForm):

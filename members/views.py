@@ -12,6 +12,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
@@ -262,7 +263,10 @@ class TransferDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["fields"][0] = (Member._meta.verbose_name, self.object.member.name)
+        member = self.object.member
+        context["fields"][0] = (Member._meta.verbose_name, format_html(
+            '<a href="{}" data-testid="related-link">{}</a>', member.get_absolute_url(), member.name)
+            if self._linkable(member) else member.name)
         context["receive_form"] = bootstrapify(DateForm(initial={"day": timezone.localdate()}))
         return context
 
@@ -574,13 +578,20 @@ class ApplicantDetailView(ObjectDetailView):
         return context
 
 
+# The stage an applicant moves on to from each stage (the "next stage" offered first).
+NEXT_STAGE = {Applicant.Stage.APPLICANT: Applicant.Stage.ACTIVIST, Applicant.Stage.ACTIVIST: Applicant.Stage.TARGET,
+              Applicant.Stage.TARGET: Applicant.Stage.PROBATIONARY}
+
+
 def advance_form(applicant, user, data=None):
-    form = AdvanceForm(data, initial={"on": timezone.localdate()})
-    # introducers: full members of the applicant's own organization (and its sub-organizations)
+    form = AdvanceForm(data, initial={"on": timezone.localdate(), "stage": NEXT_STAGE.get(applicant.stage)})
+    # introducers: full members of the applicant's own organization (and its sub-organizations), told apart
+    # by ID tail and organization (one query with the organization joined)
     for name in ("introducer_1", "introducer_2"):
-        form.fields[name].queryset = (Member.objects.visible_to(user)
+        form.fields[name].queryset = (Member.objects.visible_to(user).select_related("organization")
                                       .filter(left_on__isnull=True, standing="full",
-                                              organization__path__startswith=applicant.organization.path))
+                                              organization__path__startswith=applicant.organization.path)
+                                      .order_by("name", "id"))
     return bootstrapify(form)
 
 

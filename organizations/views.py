@@ -227,6 +227,7 @@ class EnterpriseDetailView(ObjectDetailView):
             context["coverage_today"] = dict(COVERAGE_CHOICES).get(coverage_category_of(enterprise, today))
         except ImportError:  # pragma: no cover
             context["coverage_today"] = None
+        context.update(enterprise_related(enterprise, self.request.user))
         return context
 
 
@@ -314,6 +315,7 @@ class PartyOrganizationDetailView(ObjectDetailView):
             "secretary_posts": [a for a in org.secretary_appointments.select_related("secretary")
                                 .order_by("role", "-appointed_on") if a.is_active_on(today)],
         })
+        context.update(organization_related(org, user))
         return context
 
 
@@ -756,3 +758,47 @@ class TwoWayFiguresView(ScopedObjectMixin, View):
         return render(request, "organizations/two_way_figures.html", {
             "title": _("Two-way entry and cross-appointment: figures"), "region": region, "figures": figures,
             "day": day, "enterprises": enterprises})
+
+# --- related things one click away (organization and enterprise pages) --------------------------------------
+# The higher apps' models are read through the app registry (organizations never imports them); every list
+# goes through visible_to(user) and is bounded, so a page costs the same few queries however big the unit.
+
+RELATED_LIMIT = 20
+
+
+def organization_related(org, user):
+    member_model = apps.get_model("members", "Member")
+    record_model = apps.get_model("activities", "ActivityRecord")
+    today = timezone.localdate()
+    members = member_model.objects.visible_to(user).filter(organization=org).active_on(today)
+    records = record_model.objects.visible_to(user).filter(organization=org)
+    context = {
+        "related_members": list(members.order_by("name", "pk")[:RELATED_LIMIT]),
+        "related_member_count": members.count(),
+        "related_records": list(records.order_by("-held_on", "-pk")[:5]),
+        "related_record_count": records.count(),
+        "related_compliance": None,
+    }
+    try:
+        from activities.compliance import Plan, parse_period, unit_containing  # noqa: PLC0415
+        from activities.models import ActivityKind  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - activities is part of the portal
+        return context
+    period = parse_period(unit_containing("quarter", today).label)
+    plan = Plan.for_period(period)
+    annotated = plan.organizations(PartyOrganization.objects.visible_to(user).filter(pk=org.pk)).first()
+    if annotated is not None:
+        row = plan.read(annotated, today)
+        kinds = dict(ActivityKind.choices)
+        context["related_compliance"] = {"period": period.label, "compliant": row["compliant"],
+                                         "missing": [kinds[k] for k in row["missing"]],
+                                         "overdue": [kinds[k] for k in row["overdue_kinds"]]}
+    return context
+
+
+def enterprise_related(enterprise, user):
+    member_model = apps.get_model("members", "Member")
+    members = (member_model.objects.visible_to(user).filter(employer=enterprise)
+               .active_on(timezone.localdate()).select_related("organization"))
+    return {"employed_members": list(members.order_by("name", "pk")[:RELATED_LIMIT]),
+            "employed_member_count": members.count()}

@@ -240,6 +240,20 @@ class RecomputeView(LoginRequiredMixin, View):
                                                                        "as_of": day.isoformat()}))
 
 
+def with_full_members(enterprises, day):
+    """Annotate `full_members`: the full members employed by each enterprise and in the register on `day`
+    (one correlated subquery from the members model layer; coverage.py itself stays the lead's)."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery  # noqa: PLC0415
+    from django.db.models.functions import Coalesce  # noqa: PLC0415
+
+    from members.models import Member  # noqa: PLC0415
+
+    full = (Member.objects.active_on(day).filter(Q(full_on__isnull=True) | Q(full_on__lte=day),
+                                                 employer=OuterRef("pk"), standing="full").order_by()
+            .values("employer").annotate(n=Count("pk")).values("n"))
+    return enterprises.annotate(full_members=Coalesce(Subquery(full, output_field=IntegerField()), 0))
+
+
 class CoverageEnterpriseListView(ObjectListView):
     """The enterprises behind one count (drill-down), computed live by reports.coverage; exports XLSX/CSV."""
 
@@ -250,10 +264,11 @@ class CoverageEnterpriseListView(ObjectListView):
     export_name = "coverage"
     template_name = "reports/coverage_enterprises.html"
     columns = [
-        Column("name", gettext_lazy("Name")),
+        Column("name", gettext_lazy("Name"), link=True),
         Column("uscc", gettext_lazy("Unified social credit code")),
         Column("region.name", gettext_lazy("Region"), sort="region__path"),
         Column("employees", gettext_lazy("Employees")),
+        Column("full_members", gettext_lazy("Full members")),
         Column("founded_on", gettext_lazy("Founded on")),
         Column("coverage", gettext_lazy("Coverage on the date"), sort=None,
                render=lambda obj, user: str(COVERAGE_LABELS.get(obj.coverage, obj.coverage))),
@@ -272,7 +287,7 @@ class CoverageEnterpriseListView(ObjectListView):
             raise Http404
         queryset = coverage.enterprises_behind(self.region, self.day, self.category,
                                                Enterprise.objects.visible_to(request.user).select_related("region"))
-        return coverage.with_coverage(queryset, self.day)
+        return with_full_members(coverage.with_coverage(queryset, self.day), self.day)
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("category") and request.GET["category"] not in coverage.CATEGORIES:

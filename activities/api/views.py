@@ -1,4 +1,5 @@
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -9,7 +10,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from core.api import ScopedModelViewSet
+from core.api import ScopedModelViewSet, ensure_in_scope
+from core.idempotency import REPLAYED_HEADER, KeyConflict, idempotency_key
 from core.permissions import PortalPagination
 from core.roles import BRANCH_EDIT_ROLES, STATISTICS_ROLES
 from core.scoping import user_is_unrestricted
@@ -26,8 +28,8 @@ from ..filters import (
     PairingFilterSet,
     SuggestionFilterSet,
 )
-from ..models import ActivityRecord, AssessmentResult, ChecklistResult, FundIncome, FundSpending, Pairing, PairingResult
-from ..models import Suggestion
+from ..models import (ActivityRecord, AssessmentResult, Attachment, ChecklistResult, FundIncome, FundSpending, Pairing,
+                      PairingResult, Suggestion)
 from .serializers import (
     ActivityRecordSerializer,
     AssessmentResultSerializer,
@@ -55,6 +57,43 @@ class ActivityRecordViewSet(ScopedModelViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = ActivityRecordFilterSet
     edit_roles = BRANCH_EDIT_ROLES
+
+    def create(self, request, *args, **kwargs):
+        """File a record. An optional `Idempotency-Key` header (or `client_key` field), a UUID the client
+        generated, makes the POST safe to resend: a repeat answers the record the first one created."""
+        key = idempotency_key(request)
+        if key is None:
+            return super().create(request, *args, **kwargs)
+        replay = self._replay_record(key)
+        if replay is not None:
+            return replay
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            self.perform_create(serializer, client_key=key)
+        except (IntegrityError, DjangoValidationError):
+            # the same key sent twice at the same moment: the other request won the unique key
+            replay = self._replay_record(key)
+            if replay is None:
+                raise
+            return replay
+        return Response(serializer.data, status=201)
+
+    def perform_create(self, serializer, client_key=None):
+        with transaction.atomic():
+            instance = serializer.save(client_key=client_key) if client_key else serializer.save()
+            ensure_in_scope(self.request.user, instance)
+
+    def _replay_record(self, key):
+        first = ActivityRecord.objects.filter(client_key=key).only("pk", "created_by_id").first()
+        if first is None:
+            return None
+        record = self.get_queryset().filter(pk=first.pk).first()
+        if record is None or first.created_by_id != self.request.user.pk:
+            raise KeyConflict()
+        response = Response(self.get_serializer(record).data, status=201)
+        response[REPLAYED_HEADER] = "true"
+        return response
 
     def _answer(self, record):
         record = self.get_queryset().get(pk=record.pk)
@@ -86,9 +125,18 @@ class ActivityRecordViewSet(ScopedModelViewSet):
         """Attach a file (multipart field `file`): JPEG, PNG, PDF, docx or xlsx by content, at most 10 MB,
         while the record is a draft or returned. Download through the `download` link of the record."""
         record = self.get_object()
+        key = idempotency_key(request)
+        if key is not None:
+            first = Attachment.objects.filter(client_key=key).first()
+            if first is not None:
+                if first.record_id != record.pk or first.uploaded_by_id != request.user.pk:
+                    raise KeyConflict()
+                response = Response(AttachmentSerializer(first).data, status=201)
+                response[REPLAYED_HEADER] = "true"
+                return response
         serializer = AttachmentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        attachment = services.add_attachment(record, request.user, serializer.validated_data["file"])
+        attachment = services.add_attachment(record, request.user, serializer.validated_data["file"], client_key=key)
         return Response(AttachmentSerializer(attachment).data, status=201)
 
 
