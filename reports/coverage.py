@@ -24,13 +24,14 @@ import functools
 import itertools
 from collections import defaultdict
 
+from django.db import connection
 from django.db.models import (
-    BooleanField, Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When,
+    BooleanField, Case, Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Value, When,
 )
 from django.db.models.functions import Coalesce, Substr
 from django.db.models.lookups import GreaterThanOrEqual, IsNull
 
-from instructors.models import Assignment, DemonstrationSite
+from instructors.models import Assignment, DemonstrationSite, Instructor, InstructorType
 from members.models import Member
 from organizations.models import FORMATION_PRIORITY, CoverageLink, Enterprise, PartyOrganization, Region
 
@@ -176,6 +177,41 @@ def bulk_fact_expressions(day: datetime.date):
         default=Value(MEMBERS_NONE), output_field=IntegerField(),
     )
     return {"coverage_rank": rank, "instructor_reach": reach, "member_class": members}
+
+
+def _compiled(queryset):
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def enterprise_cells(root: Region, day: datetime.date):
+    """(region_id, coverage_rank, instructor_reach, member_class, n) for the enterprises of `root`'s subtree
+    operating on `day`: ONE statement joining the operating enterprises to the four sets, each grouped once
+    by enterprise (the shape a hand-written statement has: hash joins, no per-row lookup). The sets are the
+    ORM querysets that define the facts above, compiled and composed; only the joining is written here."""
+    rank = Case(*[When(organization__formation_mode=mode, then=Value(r)) for mode, r in MODE_RANK.items()],
+                output_field=IntegerField())
+    ops = operating_enterprises(root, day).order_by().values("id", "region_id")
+    primary = linked_enterprises(day).order_by().values("enterprise_id").annotate(rank=Min(rank)).values(
+        "enterprise_id", "rank")
+    reached = reached_enterprises(day).order_by().values("enterprise_id").distinct()
+    employing = employing_enterprises(day).order_by().values("employer_id").distinct()
+    enough = _enough_full(_full_members(day))
+    parts = [_compiled(q) for q in (ops, primary, reached, employing, enough)]
+    (ops_sql, primary_sql, reached_sql, employing_sql, enough_sql) = [sql for sql, _params in parts]
+    sql = (
+        "SELECT e.region_id, COALESCE(p.rank, 0), (r.enterprise_id IS NOT NULL), "
+        f"CASE WHEN f.employer_id IS NOT NULL THEN {MEMBERS_ENOUGH} WHEN m.employer_id IS NOT NULL "
+        f"THEN {MEMBERS_FEW} ELSE {MEMBERS_NONE} END, COUNT(*) "
+        f"FROM ({ops_sql}) e LEFT JOIN ({primary_sql}) p ON p.enterprise_id = e.id "
+        f"LEFT JOIN ({reached_sql}) r ON r.enterprise_id = e.id "
+        f"LEFT JOIN ({employing_sql}) m ON m.employer_id = e.id "
+        f"LEFT JOIN ({enough_sql}) f ON f.employer_id = e.id "
+        "GROUP BY 1, 2, 3, 4"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param for _sql, params in parts for param in params])
+        return cursor.fetchall()
 
 
 def fact_condition(fact: str, values, day: datetime.date, large: bool = False) -> Q:
@@ -380,16 +416,12 @@ def compute_figures(root: Region, day: datetime.date) -> list[tuple[dict, dict]]
     own = defaultdict(_empty)
 
     # 1. enterprises: one row per (region, rank, reach, member class)
-    cells = (
-        operating_enterprises(root, day).order_by().annotate(**bulk_fact_expressions(day))
-        .values("region_id", *FACTS).annotate(n=Count("pk")).order_by()
-    )
-    for row in cells:
-        key = (row["coverage_rank"], bool(row["instructor_reach"]), row["member_class"])
-        target = own[row["region_id"]]
+    for region_id, rank, reach, member_class, n in enterprise_cells(root, day):
+        key = (rank, bool(reach), member_class)
+        target = own[region_id]
         for name, predicate in CATEGORIES.items():
             if predicate(*key):
-                target[name] += row["n"]
+                target[name] += n
 
     # 2. organizations (also by kind), 3. members held in them, 4. demonstration sites (also by level)
     organizations = active_organizations(day).filter(region__path__startswith=root.path)
@@ -420,22 +452,26 @@ def compute_figures(root: Region, day: datetime.date) -> list[tuple[dict, dict]]
                 else:
                     target[name] += value
 
-    # 5. distinct instructors per region: one GROUP BY per tree depth on the path prefix, in one UNION
-    max_depth = max(r["depth"] for r in regions)
-    per_depth = [
-        active_assignments(day)
-        .filter(enterprise__region__path__startswith=root.path, enterprise__region__depth__gte=depth)
-        .annotate(prefix=Substr("enterprise__region__path", 1, depth * steplen))
-        .values("prefix").annotate(n=Count("instructor_id", distinct=True)).order_by()
-        for depth in range(root.depth, max_depth + 1)
-    ]
-    query = per_depth[0].union(*per_depth[1:], all=True) if len(per_depth) > 1 else per_depth[0]
-    for row in query:
-        region = by_path.get(row["prefix"])
-        if region is not None:
-            totals[region["id"]]["instructors"] = row["n"]
+    # 5. distinct instructors per region: the distinct (region, instructor) pairs of active assignments in
+    # one query, each instructor added to the sets of its region's ancestors (an instructor working in two
+    # child regions is one instructor of the parent)
+    ancestors = {r["id"]: [by_path[r["path"][: depth * steplen]]["id"] for depth in range(root.depth, r["depth"] + 1)]
+                 for r in regions}
+    instructors = defaultdict(set)
+    pairs = (active_assignments(day).filter(enterprise__region__path__startswith=root.path).order_by()
+             .values_list("enterprise__region_id", "instructor_id").distinct())
+    for region_id, instructor_id in pairs:
+        for ancestor in ancestors[region_id]:
+            instructors[ancestor].add(instructor_id)
+    for region_id, found in instructors.items():
+        totals[region_id]["instructors"] = len(found)
 
     return [(region, totals[region["id"]]) for region in regions]
+
+
+# Every table the figures read (their planner statistics are refreshed before a computation when stale).
+SOURCE_MODELS = (Region, Enterprise, PartyOrganization, CoverageLink, Member, Assignment, Instructor,
+                 InstructorType, DemonstrationSite)
 
 
 def source_state() -> dict:
