@@ -459,7 +459,7 @@ def compute_figures(root: Region, day: datetime.date) -> list[tuple[dict, dict]]
                  for r in regions}
     instructors = defaultdict(set)
     pairs = (active_assignments(day).filter(enterprise__region__path__startswith=root.path).order_by()
-             .values_list("enterprise__region_id", "instructor_id").distinct())
+             .values_list("enterprise__region_id", "instructor_id"))  # the sets deduplicate
     for region_id, instructor_id in pairs:
         for ancestor in ancestors[region_id]:
             instructors[ancestor].add(instructor_id)
