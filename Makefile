@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install worker bench messages check-deploy clean
+.PHONY: run test install worker bench replica replica-stop messages check-deploy clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ worker: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
+
+# A PostgreSQL primary on REPLICA_PORT (default 5433) and its streaming replica on the next port (docs/operations.md).
+REPLICA_PORT ?= 5433
+replica: $(STAMP)
+	$(PY) scripts/replica_pair.py start --port $(REPLICA_PORT)
+
+replica-stop: $(STAMP)
+	$(PY) scripts/replica_pair.py stop
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --no-location --no-wrap --ignore=.venv --ignore=static --ignore=tests --ignore=bench

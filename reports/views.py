@@ -111,6 +111,10 @@ class DashboardView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
+        with replica_reads():  # the figures may come from a read replica (core/routers.py)
+            return self.page(request)
+
+    def page(self, request):
         day = parse_day(request.GET.get("as_of"))
         date_error = None
         if day is None:
