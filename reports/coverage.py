@@ -32,7 +32,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.db.models.lookups import GreaterThanOrEqual, IsNull
 
 from instructors.models import Assignment, DemonstrationSite, Instructor, InstructorType
-from members.models import Member
+from members.models import Member, MemberEvent, MemberSpan
 from organizations.models import FORMATION_PRIORITY, CoverageLink, Enterprise, PartyOrganization, Region
 
 from .models import COUNT_FIELDS, ENTERPRISE_COUNTS
@@ -93,7 +93,9 @@ def active_assignments(day: datetime.date):
 
 
 def active_members(day: datetime.date):
-    return Member.objects.active_on(day)
+    """Members in the register on `day`, one row each, with the organization, employer and date of becoming
+    full they had *that day* (members.MemberSpan): a later move or change of employer leaves `day` as it was."""
+    return MemberSpan.objects.active_on(day)
 
 
 def active_organizations(day: datetime.date):
@@ -432,7 +434,7 @@ def compute_figures(root: Region, day: datetime.date) -> list[tuple[dict, dict]]
         Q(organization__region__path__startswith=root.path), Q(organization__established_on__lte=day),
         Q(organization__dissolved_on__isnull=True) | Q(organization__dissolved_on__gt=day),
     )
-    for row in members.order_by().values("organization__region_id").annotate(n=Count("pk")).order_by():
+    for row in members.values("organization__region_id").annotate(n=Count("pk")).order_by():
         _add(own[row["organization__region_id"]], "members", row["n"])
     sites = active_demonstration_sites(day).filter(region__path__startswith=root.path)
     for row in sites.values("region_id", "level").annotate(n=Count("pk")).order_by():
@@ -470,8 +472,8 @@ def compute_figures(root: Region, day: datetime.date) -> list[tuple[dict, dict]]
 
 
 # Every table the figures read (their planner statistics are refreshed before a computation when stale).
-SOURCE_MODELS = (Region, Enterprise, PartyOrganization, CoverageLink, Member, Assignment, Instructor,
-                 InstructorType, DemonstrationSite)
+SOURCE_MODELS = (Region, Enterprise, PartyOrganization, CoverageLink, Member, MemberEvent, MemberSpan, Assignment,
+                 Instructor, InstructorType, DemonstrationSite)
 
 
 def source_state() -> dict:
@@ -487,6 +489,7 @@ def source_state() -> dict:
         ("organizations", PartyOrganization),
         ("coverage_links", CoverageLink),
         ("members", Member),
+        ("member_events", MemberEvent),
         ("assignments", Assignment),
     ]:
         rows = model._default_manager.order_by().count()
