@@ -20,6 +20,7 @@ from django.views import View
 from core.jobs import JobQueueUnavailable, enqueue
 from core.models import ExportRecord
 from core.roles import Role
+from core.routers import replica_reads
 from core.scoping import user_is_unrestricted
 from core.views import Column, ObjectListView, role_allows
 from organizations.models import Enterprise, PartyOrganization, Region
