@@ -5,7 +5,7 @@ Two renderings of the same statement (bench/coverage_floor.sql, a copy of shared
 - on its own plain tables of the tier's shape, in a database of its own (`<bench db>_floor_<tier>`), set up
   by the file's own script (scaled for tier L: 1M enterprises, 3,311 regions, 1.2M members);
 - adapted to our schema (FLOOR_ON_OUR_TABLES), on the bench database itself: the same joins and roll-up
-  over the province's subtree, with our rules (members who left, organizations' lives, instructor types
+  over the province's subtree, with our rules (members as they were on the day, from member spans; organizations' lives, instructor types
   that count). It computes the 16 figures the floor computes (not distinct instructors, demonstration
   sites or the by-kind breakdowns), so it is a lower bound for our job on the same rows.
 """
@@ -115,8 +115,8 @@ WITH reg AS (
    WHERE a.start_on <= %(day)s AND (a.end_on IS NULL OR a.end_on > %(day)s)
 ), emp AS (
   SELECT employer_id, count(*) AS anym, count(*) FILTER (WHERE full_on <= %(day)s) AS fullm
-    FROM members_member WHERE employer_id IS NOT NULL AND joined_on <= %(day)s
-     AND (left_on IS NULL OR left_on > %(day)s) GROUP BY employer_id
+    FROM members_memberspan WHERE employer_id IS NOT NULL AND start_on <= %(day)s
+     AND (end_on IS NULL OR end_on > %(day)s) GROUP BY employer_id
 ), per_ent AS (
   SELECT ops.region_id, count(*) AS n,
          count(*) FILTER (WHERE p.mode = 1) AS m1, count(*) FILTER (WHERE p.mode = 2) AS m2,
@@ -133,9 +133,9 @@ WITH reg AS (
   SELECT o.region_id, count(*) AS orgs FROM organizations_partyorganization o JOIN reg ON reg.id = o.region_id
    WHERE o.established_on <= %(day)s AND (o.dissolved_on IS NULL OR o.dissolved_on > %(day)s) GROUP BY o.region_id
 ), memc AS (
-  SELECT o.region_id, count(*) AS members FROM members_member m
+  SELECT o.region_id, count(*) AS members FROM members_memberspan m
     JOIN organizations_partyorganization o ON o.id = m.organization_id JOIN reg ON reg.id = o.region_id
-   WHERE m.joined_on <= %(day)s AND (m.left_on IS NULL OR m.left_on > %(day)s)
+   WHERE m.start_on <= %(day)s AND (m.end_on IS NULL OR m.end_on > %(day)s)
      AND o.established_on <= %(day)s AND (o.dissolved_on IS NULL OR o.dissolved_on > %(day)s)
    GROUP BY o.region_id
 ), per_region AS (

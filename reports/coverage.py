@@ -135,8 +135,13 @@ def employing_enterprises(day: datetime.date):
     return active_members(day).filter(employer__isnull=False)
 
 
+def _full_q(day: datetime.date) -> Q:
+    """A member (span) counted as full on `day`."""
+    return Q(full_on__isnull=False, full_on__lte=day)
+
+
 def _full_members(day: datetime.date):
-    return employing_enterprises(day).filter(full_on__isnull=False, full_on__lte=day)
+    return employing_enterprises(day).filter(_full_q(day))
 
 
 def _enough_full(queryset):
@@ -188,7 +193,7 @@ def _compiled(queryset):
 
 def enterprise_cells(root: Region, day: datetime.date):
     """(region_id, coverage_rank, instructor_reach, member_class, n) for the enterprises of `root`'s subtree
-    operating on `day`: ONE statement joining the operating enterprises to the four sets, each grouped once
+    operating on `day`: ONE statement joining the operating enterprises to three sets, each grouped once
     by enterprise (the shape a hand-written statement has: hash joins, no per-row lookup). The sets are the
     ORM querysets that define the facts above, compiled and composed; only the joining is written here."""
     rank = Case(*[When(organization__formation_mode=mode, then=Value(r)) for mode, r in MODE_RANK.items()],
@@ -197,18 +202,18 @@ def enterprise_cells(root: Region, day: datetime.date):
     primary = linked_enterprises(day).order_by().values("enterprise_id").annotate(rank=Min(rank)).values(
         "enterprise_id", "rank")
     reached = reached_enterprises(day).order_by().values("enterprise_id").distinct()
-    employing = employing_enterprises(day).order_by().values("employer_id").distinct()
-    enough = _enough_full(_full_members(day))
-    parts = [_compiled(q) for q in (ops, primary, reached, employing, enough)]
-    (ops_sql, primary_sql, reached_sql, employing_sql, enough_sql) = [sql for sql, _params in parts]
+    # employing enterprises with their number of full members: one pass over the members on `day`
+    employing = (employing_enterprises(day).order_by().values("employer_id")
+                 .annotate(full_members=Count("pk", filter=_full_q(day))).values("employer_id", "full_members"))
+    parts = [_compiled(q) for q in (ops, primary, reached, employing)]
+    (ops_sql, primary_sql, reached_sql, employing_sql) = [sql for sql, _params in parts]
     sql = (
         "SELECT e.region_id, COALESCE(p.rank, 0), (r.enterprise_id IS NOT NULL), "
-        f"CASE WHEN f.employer_id IS NOT NULL THEN {MEMBERS_ENOUGH} WHEN m.employer_id IS NOT NULL "
+        f"CASE WHEN m.full_members >= {SHOULD_FORM_FULL_MEMBERS} THEN {MEMBERS_ENOUGH} WHEN m.employer_id IS NOT NULL "
         f"THEN {MEMBERS_FEW} ELSE {MEMBERS_NONE} END, COUNT(*) "
         f"FROM ({ops_sql}) e LEFT JOIN ({primary_sql}) p ON p.enterprise_id = e.id "
         f"LEFT JOIN ({reached_sql}) r ON r.enterprise_id = e.id "
         f"LEFT JOIN ({employing_sql}) m ON m.employer_id = e.id "
-        f"LEFT JOIN ({enough_sql}) f ON f.employer_id = e.id "
         "GROUP BY 1, 2, 3, 4"
     )
     with connection.cursor() as cursor:
