@@ -155,7 +155,10 @@ MEDIA_URL = "/media/"  # never served directly: attachments go through scoped vi
 # Celery: with no REDIS_URL, tasks run eagerly in-process so one command demos everything.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = None
+# Results are kept only for the tasks that need them (a chord's parts: reports.tasks.compute_partitioned).
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True

@@ -191,14 +191,15 @@ def _compiled(queryset):
     return sql, list(params)
 
 
-def enterprise_cells(root: Region, day: datetime.date):
+def enterprise_cells(root: Region, day: datetime.date, *, own_only=False):
     """(region_id, coverage_rank, instructor_reach, member_class, n) for the enterprises of `root`'s subtree
     operating on `day`: ONE statement joining the operating enterprises to three sets, each grouped once
     by enterprise (the shape a hand-written statement has: hash joins, no per-row lookup). The sets are the
     ORM querysets that define the facts above, compiled and composed; only the joining is written here."""
     rank = Case(*[When(organization__formation_mode=mode, then=Value(r)) for mode, r in MODE_RANK.items()],
                 output_field=IntegerField())
-    ops = operating_enterprises(root, day).order_by().values("id", "region_id")
+    ops = (Enterprise.objects.filter(operating_q(day), region_id=root.id) if own_only
+           else operating_enterprises(root, day)).order_by().values("id", "region_id")
     primary = linked_enterprises(day).order_by().values("enterprise_id").annotate(rank=Min(rank)).values(
         "enterprise_id", "rank")
     reached = reached_enterprises(day).order_by().values("enterprise_id").distinct()
@@ -406,8 +407,12 @@ def _add(target: dict, name: str, n: int, key: str | None = None):
         bucket[key] = bucket.get(key, 0) + n
 
 
-def compute_figures(root: Region, day: datetime.date) -> list[tuple[dict, dict]]:
+def compute_figures(root: Region, day: datetime.date, *, own_only=False) -> list[tuple[dict, dict]]:
     """Figures for every region of `root`'s subtree on `day`: a list of (region row, figures).
+
+    `own_only`: only `root`'s row, counting only what is registered at `root` itself (not in its children),
+    except distinct instructors, counted over the whole subtree (not additive): the partitioned computation
+    adds the children's stored figures to it (reports.services.finish_partitioned).
 
     A constant number of queries whatever the number of regions and enterprises: one per kind of thing
     counted, grouped by region, rolled up to the ancestors in Python over the region list (additive
@@ -415,15 +420,16 @@ def compute_figures(root: Region, day: datetime.date) -> list[tuple[dict, dict]]
     working in two child regions is one instructor of the parent.
     """
     steplen = Region.steplen
+    lookup = "exact" if own_only else "startswith"
     regions = list(
-        Region.objects.filter(path__startswith=root.path).order_by("path").values("id", "code", "path", "depth")
+        Region.objects.filter(**{f"path__{lookup}": root.path}).order_by("path").values("id", "code", "path", "depth")
     )
     by_id = {r["id"]: r for r in regions}
     by_path = {r["path"]: r for r in regions}
     own = defaultdict(_empty)
 
     # 1. enterprises: one row per (region, rank, reach, member class)
-    for region_id, rank, reach, member_class, n in enterprise_cells(root, day):
+    for region_id, rank, reach, member_class, n in enterprise_cells(root, day, own_only=own_only):
         key = (rank, bool(reach), member_class)
         target = own[region_id]
         for name, predicate in CATEGORIES.items():
@@ -431,17 +437,17 @@ def compute_figures(root: Region, day: datetime.date) -> list[tuple[dict, dict]]
                 target[name] += n
 
     # 2. organizations (also by kind), 3. members held in them, 4. demonstration sites (also by level)
-    organizations = active_organizations(day).filter(region__path__startswith=root.path)
+    organizations = active_organizations(day).filter(**{f"region__path__{lookup}": root.path})
     for row in organizations.values("region_id", "kind").annotate(n=Count("pk")).order_by():
         _add(own[row["region_id"]], "organizations", row["n"])
         _add(own[row["region_id"]], "organizations_by_kind", row["n"], row["kind"])
     members = active_members(day).filter(
-        Q(organization__region__path__startswith=root.path), Q(organization__established_on__lte=day),
+        Q(**{f"organization__region__path__{lookup}": root.path}), Q(organization__established_on__lte=day),
         Q(organization__dissolved_on__isnull=True) | Q(organization__dissolved_on__gt=day),
     )
     for row in members.values("organization__region_id").annotate(n=Count("pk")).order_by():
         _add(own[row["organization__region_id"]], "members", row["n"])
-    sites = active_demonstration_sites(day).filter(region__path__startswith=root.path)
+    sites = active_demonstration_sites(day).filter(**{f"region__path__{lookup}": root.path})
     for row in sites.values("region_id", "level").annotate(n=Count("pk")).order_by():
         _add(own[row["region_id"]], "demonstration_sites", row["n"])
         _add(own[row["region_id"]], "demonstration_sites_by_level", row["n"], row["level"])
@@ -462,6 +468,10 @@ def compute_figures(root: Region, day: datetime.date) -> list[tuple[dict, dict]]
     # 5. distinct instructors per region: the distinct (region, instructor) pairs of active assignments in
     # one query, each instructor added to the sets of its region's ancestors (an instructor working in two
     # child regions is one instructor of the parent)
+    if own_only:
+        totals[root.id]["instructors"] = (active_assignments(day).filter(enterprise__region__path__startswith=root.path)
+                                          .order_by().values("instructor_id").distinct().count())
+        return [(region, totals[region["id"]]) for region in regions]
     ancestors = {r["id"]: [by_path[r["path"][: depth * steplen]]["id"] for depth in range(root.depth, r["depth"] + 1)]
                  for r in regions}
     instructors = defaultdict(set)
