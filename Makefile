@@ -12,7 +12,7 @@ PORT ?= 8000
 # `make run DEBUG=true` brings back Django's debug pages with tracebacks, for developers.
 DEBUG ?= false
 
-.PHONY: run test install worker beat bench messages check-deploy clean
+.PHONY: run test install worker beat bench replica replica-stop messages check-deploy clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,14 @@ beat: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
+
+# A PostgreSQL primary on REPLICA_PORT (default 5433) and its streaming replica on the next port (docs/operations.md).
+REPLICA_PORT ?= 5433
+replica: $(STAMP)
+	$(PY) scripts/replica_pair.py start --port $(REPLICA_PORT)
+
+replica-stop: $(STAMP)
+	$(PY) scripts/replica_pair.py stop
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --no-location --no-wrap --ignore=.venv --ignore=static --ignore=tests --ignore=bench

@@ -77,65 +77,112 @@ def load_tier(tier, enterprises):
 
     seed = TIER_SEEDS[tier]
     code = f"SYN{seed}"
+    loaded = False
     if not Region.objects.filter(code=code).exists():
         started = time.perf_counter()
         call_command("generate_synthetic", enterprises=enterprises, seed=seed, verbosity=0,
                      stdout=open(os.devnull, "w"))
         print(f"  loaded {enterprises:,} enterprises in {time.perf_counter() - started:.1f} s")
+        loaded = True
     else:
         print("  reusing the data already loaded")
+    root = Region.objects.get(code=code)
+    if loaded:
+        # As a user runs it: the first compute straight after the load (the loader analyzed what it filled).
+        seconds = run_compute(root)[0]
+        print(f"  compute_coverage right after the load: {seconds:.3f} s")
     from django.db import connection  # noqa: PLC0415
 
     with connection.cursor() as cursor:
         # VACUUM sets the hint bits and visibility map right after the bulk load, so that neither timed
         # side pays for the first reads of freshly copied pages (which dirty them).
         cursor.execute("VACUUM ANALYZE")
-    return Region.objects.get(code=code)
+    return root
 
 
-def bench_compute(root):
+def run_compute(root):
     import io  # noqa: PLC0415
     import json  # noqa: PLC0415
 
     from django.core.management import call_command  # noqa: PLC0415
+
+    out = io.StringIO()
+    started = time.perf_counter()
+    call_command("compute_coverage", region=root.code, as_of=AS_OF.isoformat(), stdout=out)
+    return time.perf_counter() - started, json.loads(out.getvalue().strip().splitlines()[-1])
+
+
+ROUNDS = 3
+
+
+def bench_compute(root, floor_url, tier):
+    """compute_coverage beside the floor (on its own tables and adapted to ours) and the older reference
+    statement, alternating in each round so that all see the same machine; ratios per round, medians."""
     from django.db import connection  # noqa: PLC0415
 
+    from bench.floor import FLOOR_FIGURES, FLOOR_ON_OUR_TABLES, FloorOnItsTables  # noqa: PLC0415
     from bench.reference_sql import REFERENCE_SQL  # noqa: PLC0415
     from reports.models import COUNT_FIELDS, CoverageSnapshot  # noqa: PLC0415
 
-    def run_command():
-        out = io.StringIO()
-        call_command("compute_coverage", region=root.code, as_of=AS_OF.isoformat(), stdout=out)
-        return json.loads(out.getvalue().strip().splitlines()[-1])
+    def select(sql):
+        def run():
+            with connection.cursor() as cursor:
+                cursor.execute("SET work_mem = '256MB'")  # the same allowance the snapshot transaction takes
+                cursor.execute(sql, {"root": root.path, "day": AS_OF})
+                columns = [c.name for c in cursor.description]
+                rows = cursor.fetchall()
+                cursor.execute("RESET work_mem")
+                return [dict(zip(columns, row)) for row in rows]
+        return run
 
-    def run_sql():
-        with connection.cursor() as cursor:
-            cursor.execute("SET work_mem = '256MB'")  # the same allowance the snapshot transaction takes
-            cursor.execute(REFERENCE_SQL, {"root": root.path, "day": AS_OF})
-            columns = [c.name for c in cursor.description]
-            rows = cursor.fetchall()
-            cursor.execute("RESET work_mem")
-            return [dict(zip(columns, row)) for row in rows]
-
-    run_command(), run_sql()  # warm-up, untimed: both sides then read from the same warm cache
-    orm_seconds, summary = timed(run_command)
-    sql_seconds, rows = timed(run_sql)
-    stored = {s.region.code: s for s in CoverageSnapshot.objects.filter(as_of=AS_OF, region__path__startswith=root.path)
-              .select_related("region")}
+    floor = FloorOnItsTables(floor_url, tier)
+    sides = {"ours": lambda: run_compute(root)[1], "floor": floor, "floor_ours": select(FLOOR_ON_OUR_TABLES),
+             "reference": select(REFERENCE_SQL)}
+    results = {name: run() for name, run in sides.items()}  # warm-up, untimed: same warm cache for all
+    times = {name: [] for name in sides}
+    for _ in range(ROUNDS):
+        for name, run in sides.items():
+            started = time.perf_counter()
+            results[name] = run()
+            times[name].append(time.perf_counter() - started)
+    floor.close()
+    summary = results["ours"]
+    stored = {s.region_id: s for s in CoverageSnapshot.objects.filter(as_of=AS_OF, region__path__startswith=root.path)}
+    by_code = {s.region.code: s for s in CoverageSnapshot.objects.filter(as_of=AS_OF, region__path__startswith=root.path)
+               .select_related("region")}
     mismatches = [
-        (row["code"], name, int(row[name]), getattr(stored[row["code"]], name))
-        for row in rows for name in COUNT_FIELDS
-        if row["code"] not in stored or int(row[name]) != getattr(stored[row["code"]], name)
+        (row["code"], name, int(row[name]), getattr(by_code[row["code"]], name))
+        for row in results["reference"] for name in COUNT_FIELDS
+        if row["code"] not in by_code or int(row[name]) != getattr(by_code[row["code"]], name)
     ]
-    print(f"  compute_coverage: {orm_seconds:.3f} s for {summary['regions']} regions, "
-          f"{summary['enterprises']:,} operating enterprises (median of 3)")
-    print(f"  hand-written SQL: {sql_seconds:.3f} s (median of 3)")
-    print(f"  ratio ORM / SQL : {orm_seconds / sql_seconds:.2f}")
-    print(f"  agreement       : {'all figures agree' if not mismatches else f'{len(mismatches)} MISMATCHES'}"
-          f" ({len(rows)} regions × {len(COUNT_FIELDS)} counts)")
-    for mismatch in mismatches[:10]:
+    floor_mismatches = [
+        (row["anc_id"], name, int(row[name]), getattr(stored[row["anc_id"]], name))
+        for row in results["floor_ours"] for name in FLOOR_FIGURES
+        if row["anc_id"] not in stored or int(row[name]) != getattr(stored[row["anc_id"]], name)
+    ]
+    med = {name: statistics.median(values) for name, values in times.items()}
+
+    def ratio(other):
+        return statistics.median(o / f for o, f in zip(times["ours"], times[other]))
+
+    def fmt(values):
+        return ", ".join(f"{v:.3f}" for v in values)
+
+    print(f"  compute_coverage          : {med['ours']:.3f} s for {summary['regions']} regions, "
+          f"{summary['enterprises']:,} operating enterprises (median of {ROUNDS}: {fmt(times['ours'])})")
+    print(f"  floor, its own tables     : {med['floor']:.3f} s ({fmt(times['floor'])})")
+    print(f"  floor on our tables       : {med['floor_ours']:.3f} s ({fmt(times['floor_ours'])})")
+    print(f"  reference SQL (older)     : {med['reference']:.3f} s ({fmt(times['reference'])})")
+    print(f"  ratio ours / floor (own tables)  : {ratio('floor'):.2f}  (median of per-round ratios)")
+    print(f"  ratio ours / floor (our tables)  : {ratio('floor_ours'):.2f}")
+    print(f"  ratio ours / reference SQL       : {ratio('reference'):.2f}")
+    print(f"  agreement: reference {'all figures agree' if not mismatches else f'{len(mismatches)} MISMATCHES'}"
+          f" ({len(results['reference'])} regions × {len(COUNT_FIELDS)} counts); floor on our tables "
+          f"{'all figures agree' if not floor_mismatches else f'{len(floor_mismatches)} MISMATCHES'}"
+          f" ({len(results['floor_ours'])} regions × {len(FLOOR_FIGURES)} counts)")
+    for mismatch in (mismatches + floor_mismatches)[:10]:
         print("    ", mismatch)
-    return {"orm": orm_seconds, "sql": sql_seconds, "mismatches": len(mismatches)}
+    return {"times": times, "mismatches": len(mismatches) + len(floor_mismatches)}
 
 
 def bench_reads(root, server=None):
@@ -285,6 +332,7 @@ def main(argv=None):
     parser.add_argument("--keep-data", action="store_true", help="reuse the bench database instead of recreating it")
     parser.add_argument("--in-process", action="store_true",
                         help="serve the reads with Django's test client in threads instead of gunicorn on 127.0.0.1")
+    parser.add_argument("--compute-only", action="store_true", help="only the computation (no member or read figures)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers for the read benchmark")
     args = parser.parse_args(argv)
     tiers = args.tier or ["S", "M"]
@@ -305,6 +353,7 @@ def main(argv=None):
     from django.core.management import call_command  # noqa: PLC0415
     from django.db import connection  # noqa: PLC0415
 
+    from bench.floor import floor_database  # noqa: PLC0415
     from reports.synthetic import TIERS  # noqa: PLC0415
 
     settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
@@ -325,7 +374,10 @@ def main(argv=None):
     for tier in tiers:
         print(f"\n## tier {tier}: {TIERS[tier]['enterprises']:,} enterprises")
         root = load_tier(tier, TIERS[tier]["enterprises"])
-        bench_compute(root)
+        floor_url = floor_database(url, tier, args.keep_data)
+        bench_compute(root, floor_url, tier)
+        if args.compute_only:
+            continue
         bench_members(root)
         if args.in_process:
             print("  reads: Django test client in 10 threads (one process)")

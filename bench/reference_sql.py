@@ -35,8 +35,8 @@ reach AS (
 ),
 employed AS (
     SELECT employer_id, COUNT(*) FILTER (WHERE full_on IS NOT NULL AND full_on <= %(day)s) AS full
-    FROM members_member
-    WHERE employer_id IS NOT NULL AND joined_on <= %(day)s AND (left_on IS NULL OR left_on > %(day)s)
+    FROM members_memberspan
+    WHERE employer_id IS NOT NULL AND start_on <= %(day)s AND (end_on IS NULL OR end_on > %(day)s)
     GROUP BY employer_id
 ),
 facts AS (
@@ -71,8 +71,8 @@ own_org AS (
 ),
 own_mem AS (
     SELECT o.region_id, COUNT(*) AS members
-    FROM members_member mm JOIN active_org o ON o.id = mm.organization_id JOIN subtree r ON r.id = o.region_id
-    WHERE mm.joined_on <= %(day)s AND (mm.left_on IS NULL OR mm.left_on > %(day)s)
+    FROM members_memberspan mm JOIN active_org o ON o.id = mm.organization_id JOIN subtree r ON r.id = o.region_id
+    WHERE mm.start_on <= %(day)s AND (mm.end_on IS NULL OR mm.end_on > %(day)s)
     GROUP BY o.region_id
 ),
 own_site AS (

@@ -72,6 +72,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .dbstats import analyze_stale
+
 BATCH = 2000
 # Largest `IN (...)` list sent at once: SQLite allows 32766 parameters, PostgreSQL plans long lists badly.
 IN_CHUNK = 5000
@@ -281,6 +283,10 @@ class ImportKind:
     roles = frozenset({"admin", "region_editor"})
     current_row = 0  # the spreadsheet row `build` is looking at
     present: frozenset = frozenset()  # keys of the columns the file has (an absent column keeps stored values)
+
+    def filled_models(self) -> list:
+        """The models whose tables `write` fills (their statistics are refreshed after a large import)."""
+        return [self.model]
 
     def given(self, key) -> bool:
         """Whether the file has this column. Upserts leave fields of absent columns as they are stored."""
@@ -558,6 +564,8 @@ def run_import(kind_key, data: bytes, filename: str, user, *, dry_run=False, pro
                                                % {"error": error}))
         else:
             result.written = True
+            # A large file changes the tables' size: refresh their planner statistics (cheap when it didn't).
+            analyze_stale(kind.filled_models())
     return result
 
 

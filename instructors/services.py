@@ -8,6 +8,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from core.dbstats import analyze_stale
+
 from .models import (
     Assessment,
     Assignment,
@@ -57,7 +59,9 @@ def bulk_assign(enterprises, instructor, *, start_on, end_on=None, batch=None, u
     new = [Assignment(instructor=instructor, enterprise_id=pk, batch=batch, start_on=start_on, end_on=end_on)
            for pk in enterprise_ids if pk not in taken]
     with transaction.atomic():
-        return bulk_create_with_history(new, Assignment, batch_size=2000, default_user=user)
+        created = bulk_create_with_history(new, Assignment, batch_size=2000, default_user=user)
+    analyze_stale([Assignment])  # a batch of thousands changes the table's size for the planner
+    return created
 
 
 def assess(instructor, year, scheme):

@@ -27,6 +27,9 @@ class MemberImport(ImportKind):
     model = Member
     natural_key = "id_number"
     roles = frozenset({"admin", "region_editor", "branch_secretary"})
+
+    def filled_models(self):
+        return [Member, MemberEvent]
     columns = [
         Column("name", "姓名", required=True),
         Column("id_number", "身份证号", required=True, normalize=normalize_id_number),

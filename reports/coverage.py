@@ -26,13 +26,14 @@ import functools
 import itertools
 from collections import defaultdict
 
+from django.db import connection
 from django.db.models import (
-    BooleanField, Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When,
+    BooleanField, Case, Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Value, When,
 )
 from django.db.models.functions import Coalesce, Substr
 from django.db.models.lookups import GreaterThanOrEqual, IsNull
 
-from instructors.models import Assignment, DemonstrationSite
+from instructors.models import Assignment, DemonstrationSite, Instructor, InstructorType
 from members.models import Member, MemberEvent, MemberSpan
 from organizations.models import FORMATION_PRIORITY, ChannelReach, CoverageLink, Enterprise, PartyOrganization, Region
 
@@ -144,8 +145,13 @@ def employing_enterprises(day: datetime.date):
     return active_members(day).filter(employer__isnull=False)
 
 
+def _full_q(day: datetime.date) -> Q:
+    """A member (span) counted as full on `day`."""
+    return Q(full_on__isnull=False, full_on__lte=day)
+
+
 def _full_members(day: datetime.date):
-    return employing_enterprises(day).filter(full_on__isnull=False, full_on__lte=day)
+    return employing_enterprises(day).filter(_full_q(day))
 
 
 def _enough_full(queryset):
@@ -190,6 +196,45 @@ def bulk_fact_expressions(day: datetime.date):
     channel = Case(When(_in(channel_reached_enterprises(day), "enterprise_id"), then=Value(True)),
                    default=Value(False), output_field=BooleanField())
     return {"coverage_rank": rank, "instructor_reach": reach, "member_class": members, "channel_reach": channel}
+
+
+def _compiled(queryset):
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def enterprise_cells(root: Region, day: datetime.date, *, own_only=False):
+    """(region_id, coverage_rank, instructor_reach, member_class, channel_reach, n) for the enterprises of
+    `root`'s subtree operating on `day`: ONE statement joining the operating enterprises to four sets, each grouped once
+    by enterprise (the shape a hand-written statement has: hash joins, no per-row lookup). The sets are the
+    ORM querysets that define the facts above, compiled and composed; only the joining is written here."""
+    rank = Case(*[When(organization__formation_mode=mode, then=Value(r)) for mode, r in MODE_RANK.items()],
+                output_field=IntegerField())
+    ops = (Enterprise.objects.filter(operating_q(day), region_id=root.id) if own_only
+           else operating_enterprises(root, day)).order_by().values("id", "region_id")
+    primary = linked_enterprises(day).order_by().values("enterprise_id").annotate(rank=Min(rank)).values(
+        "enterprise_id", "rank")
+    reached = reached_enterprises(day).order_by().values("enterprise_id").distinct()
+    # employing enterprises with their number of full members: one pass over the members on `day`
+    employing = (employing_enterprises(day).order_by().values("employer_id")
+                 .annotate(full_members=Count("pk", filter=_full_q(day))).values("employer_id", "full_members"))
+    # reached through a work coverage channel that is switched on (an empty set while all are off)
+    channels = channel_reached_enterprises(day).order_by().values("enterprise_id").distinct()
+    parts = [_compiled(q) for q in (ops, primary, reached, employing, channels)]
+    (ops_sql, primary_sql, reached_sql, employing_sql, channels_sql) = [sql for sql, _params in parts]
+    sql = (
+        "SELECT e.region_id, COALESCE(p.rank, 0), (r.enterprise_id IS NOT NULL), "
+        f"CASE WHEN m.full_members >= {SHOULD_FORM_FULL_MEMBERS} THEN {MEMBERS_ENOUGH} WHEN m.employer_id IS NOT NULL "
+        f"THEN {MEMBERS_FEW} ELSE {MEMBERS_NONE} END, (c.enterprise_id IS NOT NULL), COUNT(*) "
+        f"FROM ({ops_sql}) e LEFT JOIN ({primary_sql}) p ON p.enterprise_id = e.id "
+        f"LEFT JOIN ({reached_sql}) r ON r.enterprise_id = e.id "
+        f"LEFT JOIN ({employing_sql}) m ON m.employer_id = e.id "
+        f"LEFT JOIN ({channels_sql}) c ON c.enterprise_id = e.id "
+        "GROUP BY 1, 2, 3, 4, 5"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param for _sql, params in parts for param in params])
+        return cursor.fetchall()
 
 
 def fact_condition(fact: str, values, day: datetime.date, large: bool = False) -> Q:
@@ -383,8 +428,12 @@ def _add(target: dict, name: str, n: int, key: str | None = None):
         bucket[key] = bucket.get(key, 0) + n
 
 
-def compute_figures(root: Region, day: datetime.date) -> list[tuple[dict, dict]]:
+def compute_figures(root: Region, day: datetime.date, *, own_only=False) -> list[tuple[dict, dict]]:
     """Figures for every region of `root`'s subtree on `day`: a list of (region row, figures).
+
+    `own_only`: only `root`'s row, counting only what is registered at `root` itself (not in its children),
+    except distinct instructors, counted over the whole subtree (not additive): the partitioned computation
+    adds the children's stored figures to it (reports.services.finish_partitioned).
 
     A constant number of queries whatever the number of regions and enterprises: one per kind of thing
     counted, grouped by region, rolled up to the ancestors in Python over the region list (additive
@@ -392,37 +441,34 @@ def compute_figures(root: Region, day: datetime.date) -> list[tuple[dict, dict]]
     working in two child regions is one instructor of the parent.
     """
     steplen = Region.steplen
+    lookup = "exact" if own_only else "startswith"
     regions = list(
-        Region.objects.filter(path__startswith=root.path).order_by("path").values("id", "code", "path", "depth")
+        Region.objects.filter(**{f"path__{lookup}": root.path}).order_by("path").values("id", "code", "path", "depth")
     )
     by_id = {r["id"]: r for r in regions}
     by_path = {r["path"]: r for r in regions}
     own = defaultdict(_empty)
 
     # 1. enterprises: one row per (region, rank, reach, member class)
-    cells = (
-        operating_enterprises(root, day).order_by().annotate(**bulk_fact_expressions(day))
-        .values("region_id", *FACTS).annotate(n=Count("pk")).order_by()
-    )
-    for row in cells:
-        key = (row["coverage_rank"], bool(row["instructor_reach"]), row["member_class"], bool(row["channel_reach"]))
-        target = own[row["region_id"]]
+    for region_id, rank, reach, member_class, channel, n in enterprise_cells(root, day, own_only=own_only):
+        key = (rank, bool(reach), member_class, bool(channel))
+        target = own[region_id]
         for name, predicate in CATEGORIES.items():
             if predicate(*key):
-                target[name] += row["n"]
+                target[name] += n
 
     # 2. organizations (also by kind), 3. members held in them, 4. demonstration sites (also by level)
-    organizations = active_organizations(day).filter(region__path__startswith=root.path)
+    organizations = active_organizations(day).filter(**{f"region__path__{lookup}": root.path})
     for row in organizations.values("region_id", "kind").annotate(n=Count("pk")).order_by():
         _add(own[row["region_id"]], "organizations", row["n"])
         _add(own[row["region_id"]], "organizations_by_kind", row["n"], row["kind"])
     members = active_members(day).filter(
-        Q(organization__region__path__startswith=root.path), Q(organization__established_on__lte=day),
+        Q(**{f"organization__region__path__{lookup}": root.path}), Q(organization__established_on__lte=day),
         Q(organization__dissolved_on__isnull=True) | Q(organization__dissolved_on__gt=day),
     )
     for row in members.values("organization__region_id").annotate(n=Count("pk")).order_by():
         _add(own[row["organization__region_id"]], "members", row["n"])
-    sites = active_demonstration_sites(day).filter(region__path__startswith=root.path)
+    sites = active_demonstration_sites(day).filter(**{f"region__path__{lookup}": root.path})
     for row in sites.values("region_id", "level").annotate(n=Count("pk")).order_by():
         _add(own[row["region_id"]], "demonstration_sites", row["n"])
         _add(own[row["region_id"]], "demonstration_sites_by_level", row["n"], row["level"])
@@ -440,22 +486,30 @@ def compute_figures(root: Region, day: datetime.date) -> list[tuple[dict, dict]]
                 else:
                     target[name] += value
 
-    # 5. distinct instructors per region: one GROUP BY per tree depth on the path prefix, in one UNION
-    max_depth = max(r["depth"] for r in regions)
-    per_depth = [
-        active_assignments(day)
-        .filter(enterprise__region__path__startswith=root.path, enterprise__region__depth__gte=depth)
-        .annotate(prefix=Substr("enterprise__region__path", 1, depth * steplen))
-        .values("prefix").annotate(n=Count("instructor_id", distinct=True)).order_by()
-        for depth in range(root.depth, max_depth + 1)
-    ]
-    query = per_depth[0].union(*per_depth[1:], all=True) if len(per_depth) > 1 else per_depth[0]
-    for row in query:
-        region = by_path.get(row["prefix"])
-        if region is not None:
-            totals[region["id"]]["instructors"] = row["n"]
+    # 5. distinct instructors per region: the distinct (region, instructor) pairs of active assignments in
+    # one query, each instructor added to the sets of its region's ancestors (an instructor working in two
+    # child regions is one instructor of the parent)
+    if own_only:
+        totals[root.id]["instructors"] = (active_assignments(day).filter(enterprise__region__path__startswith=root.path)
+                                          .order_by().values("instructor_id").distinct().count())
+        return [(region, totals[region["id"]]) for region in regions]
+    ancestors = {r["id"]: [by_path[r["path"][: depth * steplen]]["id"] for depth in range(root.depth, r["depth"] + 1)]
+                 for r in regions}
+    instructors = defaultdict(set)
+    pairs = (active_assignments(day).filter(enterprise__region__path__startswith=root.path).order_by()
+             .values_list("enterprise__region_id", "instructor_id"))  # the sets deduplicate
+    for region_id, instructor_id in pairs:
+        for ancestor in ancestors[region_id]:
+            instructors[ancestor].add(instructor_id)
+    for region_id, found in instructors.items():
+        totals[region_id]["instructors"] = len(found)
 
     return [(region, totals[region["id"]]) for region in regions]
+
+
+# Every table the figures read (their planner statistics are refreshed before a computation when stale).
+SOURCE_MODELS = (Region, Enterprise, PartyOrganization, CoverageLink, Member, MemberEvent, MemberSpan, Assignment,
+                 Instructor, InstructorType, DemonstrationSite)
 
 
 def source_state() -> dict:

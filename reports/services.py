@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.dbstats import analyze_stale
 from core.jobs import JobQueueUnavailable, enqueue
 from organizations.models import Region
 
@@ -35,42 +36,87 @@ ADVISORY_LOCK_KEY = 0x434F5645  # "COVE"
 WORK_MEM = "256MB"
 
 
-def _lock():
+def _lock(part=None):
+    """Exclusive for a whole computation; for one part of a partitioned one (`part`: its region), shared
+    with the other parts (disjoint subtrees, computed side by side) and exclusive for that region."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+            if part is None:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+            else:
+                cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [ADVISORY_LOCK_KEY])
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_KEY, part.pk])
             cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
     # SQLite serializes writers itself.
 
 
-def compute_snapshots(root: Region, day: datetime.date, *, job=None) -> dict:
+def compute_snapshots(root: Region, day: datetime.date, *, job=None, part=False) -> dict:
     """Compute and store the snapshots of every region of `root`'s subtree on `day`, replacing earlier ones.
 
     One transaction: lock, compute (a constant number of queries), delete the old rows, insert the new.
+    `part`: one subtree of a partitioned computation (runs beside the other parts; see compute_partitioned).
     Returns {"regions": n, "enterprises": n, "seconds": s}.
     """
     started = time.monotonic()
+    # A bulk load since the last ANALYZE leaves the planner blind (a 100 000-row table taken for an empty one,
+    # 3–5× slower plans): refresh the statistics that are stale first (one catalogue query when none is).
+    analyze_stale(coverage.SOURCE_MODELS)
     with transaction.atomic():
-        _lock()
+        _lock(root if part else None)
         figures = coverage.compute_figures(root, day)
-        source = coverage.source_state()
-        computed_at = timezone.now()
-        rows = []
-        for region, counts in figures:
-            rows.append(CoverageSnapshot(
-                region_id=region["id"], as_of=day, computed_at=computed_at, job=job, source=source,
-                organizations_by_kind=counts["organizations_by_kind"],
-                demonstration_sites_by_level=counts["demonstration_sites_by_level"],
-                **{name: counts[name] for name in COUNT_FIELDS},
-            ))
-        CoverageSnapshot.objects.filter(region__path__startswith=root.path, as_of=day).delete()
-        CoverageSnapshot.objects.bulk_create(rows)
+        rows = _store(figures, day, job, CoverageSnapshot.objects.filter(region__path__startswith=root.path))
     root_counts = figures[0][1] if figures else {"enterprises": 0}
     return {
         "regions": len(rows),
         "enterprises": root_counts["enterprises"],
         "seconds": round(time.monotonic() - started, 3),
     }
+
+
+def _store(figures, day, job, replaced):
+    """Replace the snapshots `replaced` (on `day`) with `figures`; returns the rows written."""
+    source = coverage.source_state()
+    computed_at = timezone.now()
+    rows = [
+        CoverageSnapshot(
+            region_id=region["id"], as_of=day, computed_at=computed_at, job=job, source=source,
+            organizations_by_kind=counts["organizations_by_kind"],
+            demonstration_sites_by_level=counts["demonstration_sites_by_level"],
+            **{name: counts[name] for name in COUNT_FIELDS},
+        )
+        for region, counts in figures
+    ]
+    replaced.filter(as_of=day).delete()
+    CoverageSnapshot.objects.bulk_create(rows)
+    return rows
+
+
+# --- one province split by child subtree (cities) across workers -------------------------------------------
+#
+# Each child's subtree is an ordinary computation of its own (compute_snapshots(child, part=True)); the
+# province row is then what is registered at the province itself plus the sum of its children's stored rows
+# (rates are ratios of those sums), and its distinct instructors one count over the whole province.
+# reports.tasks.compute_partitioned runs the children as a Celery group and this as the chord's callback.
+
+ADDITIVE_FIELDS = [name for name in COUNT_FIELDS if name != "instructors"]
+
+
+def finish_partitioned(root: Region, day: datetime.date, *, job=None) -> dict:
+    """Store `root`'s snapshot from its own figures and its children's snapshots (computed just before)."""
+    started = time.monotonic()
+    with transaction.atomic():
+        _lock()
+        (region, counts), = coverage.compute_figures(root, day, own_only=True)
+        children = CoverageSnapshot.objects.filter(as_of=day, region__depth=root.depth + 1,
+                                                   region__path__startswith=root.path)
+        for child in children:
+            for name in ADDITIVE_FIELDS:
+                counts[name] += getattr(child, name)
+            for name in ("organizations_by_kind", "demonstration_sites_by_level"):
+                for key, n in getattr(child, name).items():
+                    counts[name][key] = counts[name].get(key, 0) + n
+        _store([(region, counts)], day, job, CoverageSnapshot.objects.filter(region=root))
+    return {"regions": 1, "enterprises": counts["enterprises"], "seconds": round(time.monotonic() - started, 3)}
 
 
 def root_regions():

@@ -30,8 +30,9 @@ from django.utils import timezone
 from stdnum.cn import ric
 from stdnum.cn import uscc as stdnum_uscc
 
+from core.dbstats import analyze
 from instructors.models import Assignment, DemonstrationSite, Instructor, InstructorType
-from members.models import Member, MemberEvent
+from members.models import Member, MemberEvent, MemberSpan
 from members.spans import insert_select
 from organizations.models import (
     CoverageLink, Enterprise, FormationMode, Industry, OrganizationKind, Ownership, PartyOrganization, Region,
@@ -79,8 +80,12 @@ def _day(rng, start: datetime.date, end: datetime.date) -> datetime.date:
 class TableWriter:
     """Writes rows (dicts of attname → value, primary key included) of one model: COPY or bulk_create."""
 
+    written = []  # models written by any writer, in order (the loader analyzes them at the end)
+
     def __init__(self, model, batch_size=20_000):
         self.model = model
+        if model not in TableWriter.written:
+            TableWriter.written.append(model)
         self.fields = [f for f in model._meta.concrete_fields]
         self.now = timezone.now()
         self.defaults = {}
@@ -187,6 +192,8 @@ class SyntheticProvince:
             self._instructors_and_assignments()
             self._demonstration_sites()
             self._reset_sequences()
+        # Fresh statistics for every table filled, so the next query is planned for its real size.
+        analyze([*TableWriter.written, MemberEvent, MemberSpan, InstructorType])
         self.counts["seconds"] = round(time.monotonic() - started, 1)
         return self.counts
 

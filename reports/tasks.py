@@ -2,7 +2,7 @@
 
 import datetime
 
-from celery import shared_task
+from celery import chord, shared_task
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +26,30 @@ def compute_coverage(job):
         "enterprises": sum(r["enterprises"] for r in results),
         "seconds": round(sum(r["seconds"] for r in results), 3),
     }
+
+
+@shared_task(name="reports.compute_coverage_part", ignore_result=False, acks_late=True)
+def compute_coverage_part(code, as_of):
+    """One child subtree of a partitioned computation (a chord's part)."""
+    return services.compute_snapshots(Region.objects.get(code=code), datetime.date.fromisoformat(as_of), part=True)
+
+
+@shared_task(name="reports.finish_coverage_partitioned", ignore_result=False)
+def finish_coverage_partitioned(parts, code, as_of):
+    """The chord's callback: the province row from its own figures and its children's rows."""
+    result = services.finish_partitioned(Region.objects.get(code=code), datetime.date.fromisoformat(as_of))
+    return {"regions": result["regions"] + sum(p["regions"] for p in parts), "enterprises": result["enterprises"],
+            "parts": len(parts)}
+
+
+def compute_partitioned(root: Region, day: datetime.date, queue: str | None = None):
+    """A province's computation split by child subtree (cities) across workers: a Celery chord of one task
+    per child and the province row at the end. `queue`: e.g. one queue per province (docs/operations.md).
+    Returns the chord's AsyncResult (eager mode: already done)."""
+    options = {"queue": queue} if queue else {}
+    children = Region.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by("path")
+    parts = [compute_coverage_part.s(child.code, day.isoformat()).set(**options) for child in children]
+    return chord(parts)(finish_coverage_partitioned.s(root.code, day.isoformat()).set(**options))
 
 
 @shared_task(name="reports.compute_coverage_nightly")

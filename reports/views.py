@@ -20,6 +20,7 @@ from django.views import View
 from core.jobs import JobQueueUnavailable, enqueue
 from core.models import ExportRecord
 from core.roles import Role
+from core.routers import replica_reads
 from core.scoping import user_is_unrestricted
 from core.views import Column, ObjectListView, role_allows
 from organizations.models import Enterprise, PartyOrganization, Region
@@ -112,6 +113,10 @@ class DashboardView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
+        with replica_reads():  # the figures may come from a read replica (core/routers.py)
+            return self.page(request)
+
+    def page(self, request):
         day = parse_day(request.GET.get("as_of"))
         date_error = None
         if day is None:

@@ -14,6 +14,7 @@ from core.jobs import JobQueueUnavailable, enqueue
 from core.models import Job
 from core.permissions import PortalPagination, WindowCountPagination
 from core.roles import STATISTICS_ROLES, Role
+from core.routers import ReplicaReadsMixin
 from core.scoping import user_is_unrestricted
 from organizations.models import Enterprise, Region
 from reports.coverage import enterprises_behind, is_large_subtree, subtree_region_ids, with_coverage
@@ -121,7 +122,7 @@ class StatisticsView(GenericAPIView):
     filter_backends = []
 
 
-class CoverageView(StatisticsView):
+class CoverageView(ReplicaReadsMixin, StatisticsView):
     serializer_class = CoverageSnapshotSerializer
 
     @extend_schema(
@@ -143,7 +144,7 @@ class CoverageView(StatisticsView):
         return Response(snapshot_data(snapshot_or_404(region, day)))
 
 
-class CoverageChildrenView(StatisticsView):
+class CoverageChildrenView(ReplicaReadsMixin, StatisticsView):
     serializer_class = CoverageSnapshotSerializer
 
     @extend_schema(
@@ -179,7 +180,7 @@ def enterprise_row(row) -> dict:
     return data
 
 
-class CoverageEnterprisesView(StatisticsView):
+class CoverageEnterprisesView(ReplicaReadsMixin, StatisticsView):
     """The enterprises behind one count, computed live by reports.coverage; `count` equals the figure."""
 
     serializer_class = CoverageEnterpriseSerializer

@@ -4,12 +4,14 @@ import datetime
 import io
 import random
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from stdnum.cn import ric, uscc
 
+from core.dbstats import analyze
 from core.roles import Role
 from instructors.models import (AssessmentScheme, Assignment, Batch, DemonstrationSite, Instructor, InstructorType,
                                 ResponsibilityTarget, Visit)
@@ -57,6 +59,7 @@ class Command(BaseCommand):
         else:
             with transaction.atomic():
                 self.load()
+            analyze(apps.get_models())  # planner statistics for the tables just filled
         self.users()
         self.reporting_units()
         if "compute_coverage" in get_commands():
