@@ -66,10 +66,11 @@ def test_a_single_choice_is_pre_filled(world, client):
 
 
 def test_an_instructor_finds_their_own_record_chosen_on_the_visit_form(world, client):
-    from tests.instructors.helpers import make_instructor
+    from tests.instructors.helpers import make_id_number, make_instructor
 
-    me = make_instructor(world.county_a, name="王指导")
-    make_instructor(world.county_a, name="李指导")
+    # explicit ID numbers: the helper's shared counter is left alone (other tests pick fixed numbers)
+    me = make_instructor(world.county_a, name="王指导", id_number=make_id_number(901))
+    make_instructor(world.county_a, name="李指导", id_number=make_id_number(902))
     client.force_login(make_user("instructor", instructor=me))
     page = client.get("/instructors/visits/add/").content.decode()
     assert f'<option value="{me.pk}" selected>' in page
