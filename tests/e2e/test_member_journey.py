@@ -28,6 +28,7 @@ def fill_member_form(page, world, number):
     form.locator("#id_id_number").fill(number)
     form.locator("#id_organization").fill(world.org_a.code)
     form.locator("#id_joined_on").fill("2018-07-01")
+    form.locator("#id_full_on").fill("2019-07-01")  # a full member names the date (issue 18)
     form.locator("button[type=submit]").click()
 
 

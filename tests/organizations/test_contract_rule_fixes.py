@@ -4,6 +4,7 @@ enterprise, formation warnings counting full members, no derived full_on, closin
 import datetime
 
 import pytest
+from django.utils import translation
 
 from core.imports import run_import
 from instructors.models import Assignment, Instructor, InstructorType
@@ -40,13 +41,14 @@ def test_instructor_region_is_optional_and_defaults_to_the_callers_region(world)
 def test_a_joint_branch_created_with_one_enterprise_is_refused_by_import_and_api(world):
     data = ("code,name,kind,formation_mode,region_code,established_on,covers\n"
             f"DJ7,独联支部,branch,joint,431281001,2022-01-01,{world.ent_a.uscc}\n").encode()
-    result = run_import("organizations", data, "o.csv", world.editor_a)
-    assert not result.ok and "at least two" in " ".join(result.messages())
+    with translation.override("en"):
+        result = run_import("organizations", data, "o.csv", world.editor_a)
+        assert not result.ok and "at least two" in " ".join(result.messages())
     body = {"code": "DJ8", "name": "联合支部", "kind": "branch", "formation_mode": "joint",
             "region": world.town_a.code, "established_on": "2022-01-01"}
     response = api_as(world.editor_a).post("/api/v1/organizations/", dict(body, covers=[world.ent_a.uscc]),
                                            format="json")
-    assert response.status_code == 400 and "at least two" in response.json()["covers"][0]
+    assert response.status_code == 400 and "至少覆盖两家企业" in response.json()["covers"][0]  # the API speaks Chinese
     assert not PartyOrganization.objects.filter(code__in=["DJ7", "DJ8"]).exists()
     second = Enterprise.objects.create(uscc=make_uscc(91), name="联合乙", region=world.town_a)
     response = api_as(world.editor_a).post("/api/v1/organizations/", dict(
