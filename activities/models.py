@@ -604,7 +604,7 @@ class FundIncome(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     source = models.CharField(_("source"), max_length=32, choices=FundSource.choices)
     amount_yuan = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
-    received_on = models.DateField(_("received on"))
+    received_on = models.DateField(pgettext_lazy("funds", "received on"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views import View
 
 from core.forms import bootstrapify
@@ -652,7 +653,7 @@ class FundIncomeListView(ObjectListView):
         Column("organization.name", gettext_lazy("Organization"), sort="organization__code", link=True),
         Column("source", gettext_lazy("Source")),
         Column("amount_yuan", gettext_lazy("Amount (yuan)")),
-        Column("received_on", gettext_lazy("Received on")),
+        Column("received_on", pgettext_lazy("funds", "Received on")),
         Column("note", gettext_lazy("Note"), sort=None),
     ]
 
