@@ -7,7 +7,19 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self):
+        from django.db.models.signals import post_save
+
         from core.navigation import MenuItem, register
+
+        from .models import Member
+        from .spans import follow_row
+
+        def keep_spans(sender, instance, created, raw=False, **kwargs):
+            # what a save writes holds from `facts_on` (the services set the event's date), else from today
+            if not raw:
+                follow_row(instance, instance.__dict__.pop("facts_on", None), created=created)
+
+        post_save.connect(keep_spans, sender=Member, dispatch_uid="members.keep_spans")
         from core.roles import STAFF_VIEW_ROLES, Role
 
         # instructors' scope is their assignments: the register is not theirs to browse

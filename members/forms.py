@@ -42,6 +42,8 @@ class EventForm(forms.Form):
     organization = NaturalKeyField(PartyOrganization.objects.all(), "code", required=False,
                                    label=_("Organization code (moves, transfers and additions)"))
     counterpart = forms.CharField(label=_("Organization outside the system"), max_length=200, required=False)
+    employer = NaturalKeyField(Enterprise.objects.all(), "uscc", required=False,
+                               label=_("New employer USCC (change of employer; empty: none)"))
     probation_ends_on = forms.DateField(label=_("Probation extended until"), required=False, widget=DateInput())
     reason = forms.CharField(label=_("Reason / sub-type"), max_length=200, required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -2,9 +2,12 @@
 
 New members enter the register with an `admitted` event dated `joined_on` in their organization, so the
 member balance agrees with the register from the first import. An existing member (same ID number) is
-updated in place; a different organization or standing is refused, because those change only by events."""
+updated in place; a different organization or standing is refused, because those change only by events, and
+a different employer is recorded as an `employer_changed` event dated today (figures for earlier dates keep the
+old employer)."""
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
@@ -12,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 from core.imports import BATCH, Column, ImportKind, PlannedRow, changed, register, rows_in
 from organizations.models import Enterprise, PartyOrganization
 
+from . import spans
 from .models import Gender, Member, MemberCategory, MemberEvent, Standing
 from .validators import normalize_id_number
 
@@ -82,6 +86,7 @@ class MemberImport(ImportKind):
             fields.pop("gender")
         if not changed(existing, fields):
             return PlannedRow(0, "unchanged", existing, values)
+        existing.employer_before = existing.employer_id  # a change of employer becomes an event dated today
         for name, value in fields.items():
             setattr(existing, name, value)
         return PlannedRow(0, "update", existing, values)
@@ -96,7 +101,21 @@ class MemberImport(ImportKind):
             # bulk_create does not return ids on every backend: read them back by the unique ID number
             ids = dict(rows_in(Member.objects.order_by().values_list("id_number", "pk"), "id_number",
                                {m.id_number for m in created}))
-            events = [MemberEvent(member_id=ids[m.id_number], kind=MemberEvent.Kind.ADMITTED, occurred_on=m.joined_on,
-                                  organization_id=m.organization_id, recorded_by=user,
+            for member in created:
+                member.pk = ids[member.id_number]
+            events = [MemberEvent(member_id=m.pk, kind=MemberEvent.Kind.ADMITTED, occurred_on=m.joined_on,
+                                  organization_id=m.organization_id, employer_id=m.employer_id, recorded_by=user,
                                   note=_("Entered by import")) for m in created]
             bulk_create_with_history(events, MemberEvent, batch_size=BATCH, default_user=user)
+            spans.create_initial(created)
+        moved = [p.instance for p in plan if p.action == "update"
+                 and p.instance.employer_id != getattr(p.instance, "employer_before", p.instance.employer_id)]
+        if moved:
+            events = [MemberEvent(member_id=m.pk, kind=MemberEvent.Kind.EMPLOYER_CHANGED,
+                                  occurred_on=timezone.localdate(),
+                                  organization_id=m.organization_id, employer_id=m.employer_id, recorded_by=user,
+                                  note=_("Changed by import")) for m in moved]
+            bulk_create_with_history(events, MemberEvent, batch_size=BATCH, default_user=user)
+        updated = [p.instance for p in plan if p.action == "update"]
+        if updated:  # their facts (employer, date of becoming full) hold from today; earlier dates keep the old
+            spans.split_bulk(updated, timezone.localdate())

@@ -59,25 +59,36 @@ class NeverDeletedQuerySet(ScopedQuerySet):
 
 
 class MemberQuerySet(NeverDeletedQuerySet):
+    """"Who was where on D" (DESIGN.md "Time"): every reading of a member on a date goes through the spans
+    (`MemberSpan`, derived from the events), never through today's row."""
+
     def active_on(self, day):
-        """Members in the register on `day`: joined, and not yet gone (death, leaving, transfer out)."""
-        return self.filter(Q(joined_on__lte=day), Q(left_on__isnull=True) | Q(left_on__gt=day))
+        """Members in the register on `day`: between an entry event and the event that took them out (death,
+        leaving, transfer out of the system) — a member who left and was re-admitted is not in the gap."""
+        return self.filter(pk__in=MemberSpan.objects.active_on(day).values("member_id"))
+
+    def full_on(self, day):
+        return self.filter(pk__in=MemberSpan.objects.active_on(day).full_on(day).values("member_id"))
+
+    def held_in_on(self, organization_id, day):
+        """Members of `organization_id` on `day`: held there on that day, so a member who has moved on still
+        counts where they were."""
+        return self.filter(pk__in=MemberSpan.objects.active_on(day).filter(organization_id=organization_id)
+                           .values("member_id"))
+
+    def employed_on(self, enterprise_id, day):
+        """Members employed by `enterprise_id` on `day` (wherever their relationship was held)."""
+        return self.filter(pk__in=MemberSpan.objects.active_on(day).filter(employer_id=enterprise_id)
+                           .values("member_id"))
+
+
+class MemberSpanQuerySet(models.QuerySet):
+    def active_on(self, day):
+        """The spans in force on `day` (at most one per member)."""
+        return self.filter(Q(start_on__lte=day), Q(end_on__isnull=True) | Q(end_on__gt=day)).order_by()
 
     def full_on(self, day):
         return self.filter(full_on__isnull=False, full_on__lte=day)
-
-    def held_in_on(self, organization_id, day):
-        """Members of `organization_id` on `day`: in the register then, and held there by the latest event
-        that brought them into an organization on or before `day` (their current organization when no
-        event says otherwise) — so a member who has moved on still counts where they were."""
-        from django.db.models import OuterRef, Subquery
-        from django.db.models.functions import Coalesce
-
-        entered = (MemberEvent.objects.filter(member=OuterRef("pk"), kind__in=ADDITION_KINDS, occurred_on__lte=day)
-                   .order_by("-occurred_on", "-id").values("organization_id")[:1])
-        then = Coalesce(Subquery(entered), "organization_id", output_field=models.BigIntegerField())
-        return (self.active_on(day).annotate(organization_then=then)
-                .filter(organization_then=organization_id))
 
 
 class Member(models.Model):
@@ -203,6 +214,7 @@ class MemberEvent(models.Model):
         FLOATING_BACK = "floating_back", _("Returned from floating")
         RETIRED = "retired", _("Retired")
         MOVED_WITHIN = "moved_within", _("Moved between organizations in the system")
+        EMPLOYER_CHANGED = "employer_changed", _("Changed employer")
 
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, db_index=True)
@@ -215,6 +227,9 @@ class MemberEvent(models.Model):
     counterpart_organization = models.ForeignKey("organizations.PartyOrganization",
                                                  verbose_name=_("other organization in the system"), null=True,
                                                  blank=True, on_delete=models.PROTECT, related_name="+")
+    # employer_changed: the new employer (empty: none); entries: the employer the member arrived with
+    employer = models.ForeignKey("organizations.Enterprise", verbose_name=_("employer"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("reason / sub-type"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey("core.User", verbose_name=_("recorded by"), null=True, blank=True,
@@ -249,6 +264,37 @@ REDUCTION_KINDS = (K.LEFT_PARTY, K.PROBATION_CANCELLED, K.SUSPENDED, K.DECEASED,
                    K.TRANSFERRED_OUT_UNIT)
 # Reductions that end membership in the system altogether (a transfer out may stay inside the system).
 LEAVING_KINDS = (K.LEFT_PARTY, K.PROBATION_CANCELLED, K.SUSPENDED, K.DECEASED)
+
+
+# --- the register through time --------------------------------------------------------------------------
+
+class MemberSpan(models.Model):
+    """A stretch of days [start_on, end_on) in which a member was in the register, held in `organization`
+    and employed by `employer`, full from `full_on`. Derived from the events (members/spans.py keeps the
+    spans in step with every event and replays them from the events on demand); every figure for a date
+    reads these, so a later move, change of employer, leaving or re-admission never changes a past date.
+    Derived data like the coverage snapshots: no history of its own (the events and the register carry it)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="spans")
+    organization = models.ForeignKey("organizations.PartyOrganization", on_delete=models.PROTECT, related_name="+")
+    employer = models.ForeignKey("organizations.Enterprise", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    start_on = models.DateField()
+    end_on = models.DateField(null=True, blank=True)
+    full_on = models.DateField(null=True, blank=True)
+
+    objects = MemberSpanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["member", "start_on"]
+        verbose_name = _("member span")
+        verbose_name_plural = _("member spans")
+        indexes = [models.Index(fields=["start_on", "end_on"], name="member_span_dates")]
+        constraints = [models.CheckConstraint(condition=Q(end_on__isnull=True) | Q(end_on__gt=models.F("start_on")),
+                                              name="member_span_not_empty")]
+
+    def __str__(self):
+        return f"{self.member_id} {self.start_on}…{self.end_on or ''}"
 
 
 # --- transfers by introduction letter -------------------------------------------------------------------

@@ -57,9 +57,11 @@ def register_member(member: Member, user, *, entry_kind=K.ADMITTED, entry_on=Non
         raise _error("entry_on", _("This date cannot be in the future."))
     member.status = MemberStatus.ACTIVE
     member.left_on = None
+    member.facts_on = entry_on  # in the register (and at this organization and employer) from the entry
     member.save()
     MemberEvent.objects.create(member=member, kind=entry_kind, occurred_on=entry_on,
-                               organization=member.organization, counterpart=counterpart, recorded_by=user)
+                               organization=member.organization, employer=member.employer, counterpart=counterpart,
+                               recorded_by=user)
     if entry_kind in TRANSFER_IN_KINDS and counterpart:
         Transfer.objects.create(member=member, letter_number=next_letter_number(member.organization, entry_on),
                                 from_external=counterpart, to_organization=member.organization, issued_on=entry_on,
@@ -72,9 +74,12 @@ def latest_event_on(member):
     return member.events.aggregate(last=Max("occurred_on"))["last"]
 
 
+UNCHANGED = object()
+
+
 @transaction.atomic
 def record_event(member: Member, kind: str, occurred_on: datetime.date, user, *, organization=None,
-                 counterpart="", reason="", note="", probation_ends_on=None) -> MemberEvent:
+                 counterpart="", reason="", note="", probation_ends_on=None, employer=UNCHANGED) -> MemberEvent:
     """Record one typed event and apply it to the register. Refused (nothing written) when it does not fit
     the member's standing on that date; the message says why."""
     member = Member.objects.select_for_update().get(pk=member.pk)
@@ -93,6 +98,7 @@ def record_event(member: Member, kind: str, occurred_on: datetime.date, user, *,
     in_register = member.left_on is None
     event = MemberEvent(member=member, kind=kind, occurred_on=occurred_on, organization=member.organization,
                         counterpart=counterpart, reason=reason, note=note, recorded_by=user)
+    member.facts_on = occurred_on  # what the event changes holds from its date (members/spans.py)
 
     if kind == K.MOVED_WITHIN or (kind in TRANSFER_OUT_KINDS and organization is not None):
         # A move inside the system: out of one organization's register and into the other's, same day.
@@ -109,7 +115,7 @@ def record_event(member: Member, kind: str, occurred_on: datetime.date, user, *,
                                    counterpart_organization=organization, reason=reason, note=note,
                                    recorded_by=user)
         event.kind = K.TRANSFERRED_IN_UNIT if unit else K.TRANSFERRED_IN
-        event.organization, event.counterpart = organization, str(source)
+        event.organization, event.counterpart, event.employer = organization, str(source), member.employer
         event.counterpart_organization = source
         member.organization = organization
     elif kind in ADDITION_KINDS:
@@ -121,7 +127,9 @@ def record_event(member: Member, kind: str, occurred_on: datetime.date, user, *,
                                           "earlier.") % {"date": member.left_on.isoformat()})
         if organization is not None:
             member.organization = organization
-        event.organization = member.organization
+        if employer is not UNCHANGED:
+            member.employer = employer
+        event.organization, event.employer = member.organization, member.employer
         member.left_on, member.status = None, MemberStatus.ACTIVE
     elif kind in LEAVING_KINDS or kind in TRANSFER_OUT_KINDS:
         if not in_register:
@@ -129,6 +137,14 @@ def record_event(member: Member, kind: str, occurred_on: datetime.date, user, *,
         if kind == K.PROBATION_CANCELLED and member.standing != Standing.PROBATIONARY:
             raise _error("kind", _("Only a probationary member's probation can be cancelled."))
         member.left_on, member.status = occurred_on, MemberStatus.LEFT
+    elif kind == K.EMPLOYER_CHANGED:
+        if not in_register:
+            raise _error("kind", _("The member is no longer in the register."))
+        if employer is UNCHANGED:
+            raise _error("employer", _("Name the new employer (or none)."))
+        if (employer.pk if employer else None) == member.employer_id:
+            raise _error("employer", _("The member is already recorded with this employer."))
+        member.employer = event.employer = employer
     else:
         if not in_register:
             raise _error("kind", _("The member is no longer in the register."))
@@ -136,6 +152,12 @@ def record_event(member: Member, kind: str, occurred_on: datetime.date, user, *,
     member.save()
     event.save()
     return event
+
+
+def change_employer(member: Member, employer, user, *, on=None) -> MemberEvent:
+    """A change of employer is a dated event (`employer_changed`; none = no employer), not an overwrite: figures
+    for a date before it keep the old employer. Page and API edits of the employer are this event dated today."""
+    return record_event(member, K.EMPLOYER_CHANGED, on or timezone.localdate(), user, employer=employer)
 
 
 def _apply_standing_change(member, kind, occurred_on, probation_ends_on, event):

@@ -7,6 +7,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -53,7 +54,7 @@ from .forms import (
     StopForm,
     TransferForm,
 )
-from .models import Applicant, DuesBand, DuesPayment, FloatingRecord, Member, Transfer, add_months
+from .models import Applicant, DuesBand, DuesPayment, FloatingRecord, Member, MemberEvent, Transfer, add_months
 
 
 
@@ -134,9 +135,18 @@ class MemberEditView(ObjectEditView):
         return {"user": self.request.user}
 
     def save(self, form):
-        if form.instance.pk:
+        if not form.instance.pk:
+            return services.register_member(form.save(commit=False), self.request.user)
+        if "employer" not in form.changed_data:
             return form.save()
-        return services.register_member(form.save(commit=False), self.request.user)
+        # a new employer is an event dated today: figures for earlier dates keep the old one
+        with transaction.atomic():
+            employer = form.cleaned_data.get("employer")
+            form.instance.employer_id = Member.objects.values_list("employer_id", flat=True).get(pk=form.instance.pk)
+            member = form.save()
+            services.change_employer(member, employer, self.request.user)
+            member.refresh_from_db()
+            return member
 
 
 class MemberHistoryView(ObjectHistoryView):
@@ -156,7 +166,9 @@ class MemberEventView(MemberActionView):
         event = services.record_event(member, data["kind"], data["occurred_on"], self.request.user,
                                       organization=data.get("organization"), counterpart=data.get("counterpart", ""),
                                       reason=data.get("reason", ""), note=data.get("note", ""),
-                                      probation_ends_on=data.get("probation_ends_on"))
+                                      probation_ends_on=data.get("probation_ends_on"),
+                                      **({"employer": data.get("employer")}
+                                         if data["kind"] == MemberEvent.Kind.EMPLOYER_CHANGED else {}))
         return _("Recorded: %(event)s.") % {"event": event.get_kind_display()}
 
 

@@ -19,7 +19,8 @@ JOINT_MAX_UNITS = 5
 
 
 def _members(day):
-    return apps.get_model("members", "Member").objects.active_on(day)
+    """Members in the register on `day`, with the organization and employer they had then (members.MemberSpan)."""
+    return apps.get_model("members", "MemberSpan").objects.active_on(day)
 
 
 def _count(queryset, key):

@@ -10,9 +10,11 @@ four sets of enterprises (linked, reached by an instructor, employing members, e
   ``organizations.models.FORMATION_PRIORITY``) of its *primary* link — the active link whose organization's
   formation mode ranks first;
 - ``instructor_reach``: an assignment of an instructor whose type counts towards work coverage is active on D;
-- ``member_class``: 0 no active member employed there, 1 some but fewer than 3 full members, 2 ≥ 3 full.
+- ``member_class``: 0 no active member employed there, 1 some but fewer than 3 full members, 2 ≥ 3 full;
+- ``channel_reach``: a work coverage channel that is switched on (union, Youth League, liaison:
+  ``organizations.WorkChannel``) reaches it on D (``organizations.ChannelReach``).
 
-Every enterprise count is a predicate over those three facts (``CATEGORIES``). The snapshot counts
+Every enterprise count is a predicate over those four facts (``CATEGORIES``). The snapshot counts
 enterprises grouped by (region, rank, reach, class) in one query and applies the predicates in Python;
 the drill-down list filters the enterprises with a ``Q`` derived mechanically from the *same* predicates
 (``category_q``: the facts a predicate depends on, rendered as EXISTS conditions), so a list's length
@@ -31,8 +33,8 @@ from django.db.models.functions import Coalesce, Substr
 from django.db.models.lookups import GreaterThanOrEqual, IsNull
 
 from instructors.models import Assignment, DemonstrationSite
-from members.models import Member
-from organizations.models import FORMATION_PRIORITY, CoverageLink, Enterprise, PartyOrganization, Region
+from members.models import Member, MemberEvent, MemberSpan
+from organizations.models import FORMATION_PRIORITY, ChannelReach, CoverageLink, Enterprise, PartyOrganization, Region
 
 from .models import COUNT_FIELDS, ENTERPRISE_COUNTS
 
@@ -48,6 +50,7 @@ DOMAINS = {
     "coverage_rank": tuple(range(0, len(FORMATION_PRIORITY) + 1)),
     "instructor_reach": (False, True),
     "member_class": (MEMBERS_NONE, MEMBERS_FEW, MEMBERS_ENOUGH),
+    "channel_reach": (False, True),
 }
 FACTS = tuple(DOMAINS)
 
@@ -55,21 +58,23 @@ FACTS = tuple(DOMAINS)
 # --- the definitions ---------------------------------------------------------------------------
 
 def _org_mode(rank):
-    return lambda r, reach, members: r == rank
+    return lambda r, reach, members, channel: r == rank
 
 
 CATEGORIES = {
-    "enterprises": lambda r, reach, members: True,
+    "enterprises": lambda r, reach, members, channel: True,
     **{RANK_COUNT[rank]: _org_mode(rank) for rank in RANK_COUNT},
-    "org_covered": lambda r, reach, members: r > 0,
-    "instructor_covered": lambda r, reach, members: r == 0 and reach,
-    "work_covered": lambda r, reach, members: r > 0 or reach,
-    "uncovered": lambda r, reach, members: r == 0 and not reach,
+    "org_covered": lambda r, reach, members, channel: r > 0,
+    "instructor_covered": lambda r, reach, members, channel: r == 0 and reach,
+    # reached only through another channel (counted once: not if an organization or instructor reaches it)
+    "channel_covered": lambda r, reach, members, channel: r == 0 and not reach and channel,
+    "work_covered": lambda r, reach, members, channel: r > 0 or reach or channel,
+    "uncovered": lambda r, reach, members, channel: r == 0 and not reach and not channel,
     # As the official table counts them: without an organization, whether or not an instructor reaches them.
-    "no_org": lambda r, reach, members: r == 0,
-    "should_form": lambda r, reach, members: r == 0 and members == MEMBERS_ENOUGH,
-    "few_members": lambda r, reach, members: r == 0 and members == MEMBERS_FEW,
-    "no_members": lambda r, reach, members: r == 0 and members == MEMBERS_NONE,
+    "no_org": lambda r, reach, members, channel: r == 0,
+    "should_form": lambda r, reach, members, channel: r == 0 and members == MEMBERS_ENOUGH,
+    "few_members": lambda r, reach, members, channel: r == 0 and members == MEMBERS_FEW,
+    "no_members": lambda r, reach, members, channel: r == 0 and members == MEMBERS_NONE,
 }
 assert list(CATEGORIES) == ENTERPRISE_COUNTS, "every enterprise count has exactly one definition"
 
@@ -92,7 +97,9 @@ def active_assignments(day: datetime.date):
 
 
 def active_members(day: datetime.date):
-    return Member.objects.active_on(day)
+    """Members in the register on `day`, one row each, with the organization, employer and date of becoming
+    full they had *that day* (members.MemberSpan): a later move or change of employer leaves `day` as it was."""
+    return MemberSpan.objects.active_on(day)
 
 
 def active_organizations(day: datetime.date):
@@ -125,6 +132,11 @@ def linked_enterprises(day: datetime.date, modes=None):
 
 def reached_enterprises(day: datetime.date):
     return active_assignments(day).filter(instructor__type__counts_for_work_coverage=True)
+
+
+def channel_reached_enterprises(day: datetime.date):
+    """Reaches in force on `day` through an enabled channel (none while every channel is off: the default)."""
+    return ChannelReach.objects.active_on(day)
 
 
 def employing_enterprises(day: datetime.date):
@@ -175,7 +187,9 @@ def bulk_fact_expressions(day: datetime.date):
         When(_in(employing_enterprises(day), "employer_id"), then=Value(MEMBERS_FEW)),
         default=Value(MEMBERS_NONE), output_field=IntegerField(),
     )
-    return {"coverage_rank": rank, "instructor_reach": reach, "member_class": members}
+    channel = Case(When(_in(channel_reached_enterprises(day), "enterprise_id"), then=Value(True)),
+                   default=Value(False), output_field=BooleanField())
+    return {"coverage_rank": rank, "instructor_reach": reach, "member_class": members, "channel_reach": channel}
 
 
 def fact_condition(fact: str, values, day: datetime.date, large: bool = False) -> Q:
@@ -202,6 +216,9 @@ def fact_condition(fact: str, values, day: datetime.date, large: bool = False) -
             parts.append(~Q(exists(linked_enterprises(day), "enterprise_id")))
     elif fact == "instructor_reach":
         reached = Q(exists(reached_enterprises(day), "enterprise_id"))
+        parts.append(reached if True in values else ~reached)
+    elif fact == "channel_reach":
+        reached = Q(exists(channel_reached_enterprises(day), "enterprise_id"))
         parts.append(reached if True in values else ~reached)
     elif fact == "member_class":
         if large:  # one pass over the register's members, grouped (hash aggregate)
@@ -239,12 +256,15 @@ def coverage_expression(day: datetime.date):
     return Case(
         *[When(primary_mode=mode, then=Value(RANK_COUNT[r])) for mode, r in MODE_RANK.items()],
         When(instructor_reached=True, then=Value("instructor")),
+        When(channel_reached=True, then=Value("channel")),
         default=Value("none"),
-    ), {"primary_mode": Subquery(primary), "instructor_reached": _exists(reached_enterprises(day), "enterprise_id")}
+    ), {"primary_mode": Subquery(primary), "instructor_reached": _exists(reached_enterprises(day), "enterprise_id"),
+        "channel_reached": _exists(channel_reached_enterprises(day), "enterprise_id")}
 
 
 def with_coverage(queryset, day: datetime.date):
-    """Annotate enterprises with `coverage` (a code: org_individual … org_attached, instructor, none) on `day`."""
+    """Annotate enterprises with `coverage` (a code: org_individual … org_attached, instructor, channel, none)
+    on `day`."""
     expression, helpers = coverage_expression(day)
     return queryset.annotate(**helpers).annotate(coverage=expression)
 
@@ -385,7 +405,7 @@ def compute_figures(root: Region, day: datetime.date) -> list[tuple[dict, dict]]
         .values("region_id", *FACTS).annotate(n=Count("pk")).order_by()
     )
     for row in cells:
-        key = (row["coverage_rank"], bool(row["instructor_reach"]), row["member_class"])
+        key = (row["coverage_rank"], bool(row["instructor_reach"]), row["member_class"], bool(row["channel_reach"]))
         target = own[row["region_id"]]
         for name, predicate in CATEGORIES.items():
             if predicate(*key):
@@ -400,7 +420,7 @@ def compute_figures(root: Region, day: datetime.date) -> list[tuple[dict, dict]]
         Q(organization__region__path__startswith=root.path), Q(organization__established_on__lte=day),
         Q(organization__dissolved_on__isnull=True) | Q(organization__dissolved_on__gt=day),
     )
-    for row in members.order_by().values("organization__region_id").annotate(n=Count("pk")).order_by():
+    for row in members.values("organization__region_id").annotate(n=Count("pk")).order_by():
         _add(own[row["organization__region_id"]], "members", row["n"])
     sites = active_demonstration_sites(day).filter(region__path__startswith=root.path)
     for row in sites.values("region_id", "level").annotate(n=Count("pk")).order_by():
@@ -451,6 +471,7 @@ def source_state() -> dict:
         ("organizations", PartyOrganization),
         ("coverage_links", CoverageLink),
         ("members", Member),
+        ("member_events", MemberEvent),
         ("assignments", Assignment),
     ]:
         rows = model._default_manager.order_by().count()

@@ -32,6 +32,7 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from instructors.models import Assignment, DemonstrationSite, Instructor, InstructorType
 from members.models import Member, MemberEvent
+from members.spans import insert_select
 from organizations.models import (
     CoverageLink, Enterprise, FormationMode, Industry, OrganizationKind, Ownership, PartyOrganization, Region,
     ScaleBand,
@@ -488,13 +489,14 @@ class SyntheticProvince:
         events, members = MemberEvent._meta.db_table, Member._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {events} (member_id, kind, occurred_on, organization_id, counterpart, reason, note, "
-                f"recorded_at) SELECT id, 'admitted', joined_on, organization_id, '', '', '', CURRENT_TIMESTAMP "
-                f"FROM {members} WHERE id >= %s", [first_id])
+                f"INSERT INTO {events} (member_id, kind, occurred_on, organization_id, employer_id, counterpart, "
+                f"reason, note, recorded_at) SELECT id, 'admitted', joined_on, organization_id, employer_id, '', '', "
+                f"'', CURRENT_TIMESTAMP FROM {members} WHERE id >= %s", [first_id])
             cursor.execute(
                 f"INSERT INTO {events} (member_id, kind, occurred_on, organization_id, counterpart, reason, note, "
                 f"recorded_at) SELECT id, 'deceased', left_on, organization_id, '', '', '', CURRENT_TIMESTAMP "
                 f"FROM {members} WHERE id >= %s AND left_on IS NOT NULL", [first_id])
+        insert_select(first_id)  # and their days in the register, as those events say
 
     def _instructors_and_assignments(self):
         rng = self.rng

@@ -72,11 +72,15 @@ class MemberEventSerializer(serializers.ModelSerializer):
                                                     "and moves: the organization in the system the member moves to.")
     probation_ends_on = serializers.DateField(required=False, write_only=True,
                                               help_text="probation_extended: the new end of the probation.")
+    employer = ScopedSlugRelatedField(slug_field="uscc", queryset=Enterprise.objects.all(), required=False,
+                                      allow_null=True,
+                                      help_text="employer_changed: the new employer (null: none); entries: the "
+                                                "employer the member arrived with.")
     recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = MemberEvent
-        fields = ["id", "member", "kind", "occurred_on", "organization", "counterpart", "reason", "note",
+        fields = ["id", "member", "kind", "occurred_on", "organization", "employer", "counterpart", "reason", "note",
                   "probation_ends_on", "recorded_by", "recorded_at"]
         read_only_fields = ["member", "recorded_by", "recorded_at"]
 

@@ -53,6 +53,19 @@ class MemberViewSet(ScopedModelViewSet):
             ensure_in_scope(self.request.user, member)
             serializer.instance = member
 
+    def perform_update(self, serializer):
+        """A new employer is an `employer_changed` event dated today (API.md "Members through time")."""
+        employer = serializer.validated_data.pop("employer", services.UNCHANGED)
+        with transaction.atomic():
+            member = serializer.instance
+            before = Member.objects.values_list("employer_id", flat=True).get(pk=member.pk)
+            member.employer_id = before  # validation applied it to the instance; the event changes it
+            member = serializer.save()
+            if employer is not services.UNCHANGED and (employer.pk if employer else None) != before:
+                services.change_employer(member, employer, self.request.user)
+                member.refresh_from_db()
+            ensure_in_scope(self.request.user, member)
+
     @extend_schema(request=MemberEventSerializer, responses={200: MemberEventSerializer(many=True),
                                                              201: MemberEventSerializer})
     @action(detail=True, methods=["get", "post"], url_path="events", serializer_class=MemberEventSerializer)
@@ -70,7 +83,8 @@ class MemberViewSet(ScopedModelViewSet):
             event = services.record_event(
                 member, data["kind"], data["occurred_on"], request.user, organization=data.get("organization"),
                 counterpart=data.get("counterpart", ""), reason=data.get("reason", ""), note=data.get("note", ""),
-                probation_ends_on=data.get("probation_ends_on"))
+                probation_ends_on=data.get("probation_ends_on"),
+                **({"employer": data["employer"]} if "employer" in data else {}))
         return Response(MemberEventSerializer(event, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
 

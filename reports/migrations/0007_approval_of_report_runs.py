@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0005_reap_stale_jobs_schedule'),
         ('organizations', '0002_default_scale_bands'),
-        ('reports', '0005_periodic_report_schedules'),
+        ('reports', '0006_channel_covered'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
