@@ -310,7 +310,8 @@ class ReportingUnit(models.Model):
 
     region = models.OneToOneField("organizations.Region", verbose_name=_("region"), on_delete=models.PROTECT,
                                   related_name="reporting_unit")
-    head = models.CharField(_("head of the unit"), max_length=50, blank=True, help_text=_("单位负责人"))
+    head = models.CharField(_("head of the unit"), max_length=50, blank=True,
+                            help_text=_("The name of the unit's head (单位负责人), printed on its reports."))
     phone = models.CharField(_("telephone"), max_length=32, blank=True, validators=[
         RegexValidator(r"^[0-9+()（） \-－—转]{5,32}$",
                        _("A telephone number: digits, with -, spaces, brackets or 转 for an extension."))],

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0005_reap_stale_jobs_schedule'),
         ('organizations', '0002_default_scale_bands'),
-        ('reports', '0005_periodic_report_schedules'),
+        ('reports', '0006_channel_covered'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -140,7 +140,7 @@ class Migration(migrations.Migration):
             name='HistoricalReportingUnit',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('head', models.CharField(blank=True, help_text='单位负责人', max_length=50, verbose_name='head of the unit')),
+                ('head', models.CharField(blank=True, help_text="The name of the unit's head (单位负责人), printed on its reports.", max_length=50, verbose_name='head of the unit')),
                 ('phone', models.CharField(blank=True, help_text="The unit's office telephone (联系电话), printed on its reports.", max_length=32, validators=[django.core.validators.RegexValidator('^[0-9+()（） \\-－—转]{5,32}$', 'A telephone number: digits, with -, spaces, brackets or 转 for an extension.')], verbose_name='telephone')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
@@ -206,7 +206,7 @@ class Migration(migrations.Migration):
             name='ReportingUnit',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('head', models.CharField(blank=True, help_text='单位负责人', max_length=50, verbose_name='head of the unit')),
+                ('head', models.CharField(blank=True, help_text="The name of the unit's head (单位负责人), printed on its reports.", max_length=50, verbose_name='head of the unit')),
                 ('phone', models.CharField(blank=True, help_text="The unit's office telephone (联系电话), printed on its reports.", max_length=32, validators=[django.core.validators.RegexValidator('^[0-9+()（） \\-－—转]{5,32}$', 'A telephone number: digits, with -, spaces, brackets or 转 for an extension.')], verbose_name='telephone')),
                 ('region', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='reporting_unit', to='organizations.region', verbose_name='region')),
             ],
