@@ -37,7 +37,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -677,7 +677,7 @@ class ObjectActionView(ScopedObjectMixin, View):
 CHANGE_REASONS = {
     "saved": gettext_lazy("Saved"),
     "submitted": gettext_lazy("Submitted for review"),
-    "accepted": gettext_lazy("Approved"),
+    "accepted": pgettext_lazy("activity record status", "Accepted"),
     "returned": gettext_lazy("Returned for correction"),
 }
 
