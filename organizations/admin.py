@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import NoDeleteMixin
 
-from .models import CoverageLink, Election, Enterprise, PartyOrganization, Region, ScaleBand
+from .models import ChannelReach, CoverageLink, Election, Enterprise, PartyOrganization, Region, ScaleBand, WorkChannel
 
 
 @admin.register(Region)
@@ -49,3 +49,19 @@ class ElectionAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 @admin.register(ScaleBand)
 class ScaleBandAdmin(admin.ModelAdmin):
     list_display = ["scale", "min_employees"]
+
+
+@admin.register(WorkChannel)
+class WorkChannelAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    """Switch a channel on to count it towards work coverage (DESIGN.md: configurable, off by default)."""
+
+    list_display = ["code", "name", "enabled", "position"]
+    list_editable = ["enabled"]
+
+
+@admin.register(ChannelReach)
+class ChannelReachAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["channel", "enterprise", "valid_from", "valid_to"]
+    list_filter = ["channel"]
+    raw_id_fields = ["enterprise"]
+    list_select_related = ["channel", "enterprise"]

@@ -136,3 +136,16 @@ class CoverageLinkFilterSet(django_filters.FilterSet):
 
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value) if value else queryset
+
+
+class ChannelReachFilterSet(django_filters.FilterSet):
+    enterprise = NaturalKeyFilter(model_label="organizations.Enterprise", to_field_name="uscc",
+                                  label=_("Enterprise (USCC)"))
+    channel = django_filters.CharFilter(field_name="channel__code", label=_("Channel (code)"))
+    region = SubtreeFilter(field_name="enterprise__region", label=_("Region (with sub-regions)"))
+
+    class Meta:
+        from .channels import ChannelReach
+
+        model = ChannelReach
+        fields = ["enterprise", "channel", "region"]

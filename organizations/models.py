@@ -450,3 +450,6 @@ class Election(models.Model):
             return self.held_on.replace(year=self.held_on.year + self.term_years)
         except ValueError:  # 29 February
             return self.held_on.replace(year=self.held_on.year + self.term_years, day=28)
+
+
+from .channels import ChannelReach, WorkChannel  # noqa: E402,F401 — work coverage channels (own module)

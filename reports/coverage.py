@@ -10,9 +10,11 @@ four sets of enterprises (linked, reached by an instructor, employing members, e
   ``organizations.models.FORMATION_PRIORITY``) of its *primary* link — the active link whose organization's
   formation mode ranks first;
 - ``instructor_reach``: an assignment of an instructor whose type counts towards work coverage is active on D;
-- ``member_class``: 0 no active member employed there, 1 some but fewer than 3 full members, 2 ≥ 3 full.
+- ``member_class``: 0 no active member employed there, 1 some but fewer than 3 full members, 2 ≥ 3 full;
+- ``channel_reach``: a work coverage channel that is switched on (union, Youth League, liaison:
+  ``organizations.WorkChannel``) reaches it on D (``organizations.ChannelReach``).
 
-Every enterprise count is a predicate over those three facts (``CATEGORIES``). The snapshot counts
+Every enterprise count is a predicate over those four facts (``CATEGORIES``). The snapshot counts
 enterprises grouped by (region, rank, reach, class) in one query and applies the predicates in Python;
 the drill-down list filters the enterprises with a ``Q`` derived mechanically from the *same* predicates
 (``category_q``: the facts a predicate depends on, rendered as EXISTS conditions), so a list's length
@@ -33,7 +35,7 @@ from django.db.models.lookups import GreaterThanOrEqual, IsNull
 
 from instructors.models import Assignment, DemonstrationSite, Instructor, InstructorType
 from members.models import Member, MemberEvent, MemberSpan
-from organizations.models import FORMATION_PRIORITY, CoverageLink, Enterprise, PartyOrganization, Region
+from organizations.models import FORMATION_PRIORITY, ChannelReach, CoverageLink, Enterprise, PartyOrganization, Region
 
 from .models import COUNT_FIELDS, ENTERPRISE_COUNTS
 
@@ -49,6 +51,7 @@ DOMAINS = {
     "coverage_rank": tuple(range(0, len(FORMATION_PRIORITY) + 1)),
     "instructor_reach": (False, True),
     "member_class": (MEMBERS_NONE, MEMBERS_FEW, MEMBERS_ENOUGH),
+    "channel_reach": (False, True),
 }
 FACTS = tuple(DOMAINS)
 
@@ -56,21 +59,23 @@ FACTS = tuple(DOMAINS)
 # --- the definitions ---------------------------------------------------------------------------
 
 def _org_mode(rank):
-    return lambda r, reach, members: r == rank
+    return lambda r, reach, members, channel: r == rank
 
 
 CATEGORIES = {
-    "enterprises": lambda r, reach, members: True,
+    "enterprises": lambda r, reach, members, channel: True,
     **{RANK_COUNT[rank]: _org_mode(rank) for rank in RANK_COUNT},
-    "org_covered": lambda r, reach, members: r > 0,
-    "instructor_covered": lambda r, reach, members: r == 0 and reach,
-    "work_covered": lambda r, reach, members: r > 0 or reach,
-    "uncovered": lambda r, reach, members: r == 0 and not reach,
+    "org_covered": lambda r, reach, members, channel: r > 0,
+    "instructor_covered": lambda r, reach, members, channel: r == 0 and reach,
+    # reached only through another channel (counted once: not if an organization or instructor reaches it)
+    "channel_covered": lambda r, reach, members, channel: r == 0 and not reach and channel,
+    "work_covered": lambda r, reach, members, channel: r > 0 or reach or channel,
+    "uncovered": lambda r, reach, members, channel: r == 0 and not reach and not channel,
     # As the official table counts them: without an organization, whether or not an instructor reaches them.
-    "no_org": lambda r, reach, members: r == 0,
-    "should_form": lambda r, reach, members: r == 0 and members == MEMBERS_ENOUGH,
-    "few_members": lambda r, reach, members: r == 0 and members == MEMBERS_FEW,
-    "no_members": lambda r, reach, members: r == 0 and members == MEMBERS_NONE,
+    "no_org": lambda r, reach, members, channel: r == 0,
+    "should_form": lambda r, reach, members, channel: r == 0 and members == MEMBERS_ENOUGH,
+    "few_members": lambda r, reach, members, channel: r == 0 and members == MEMBERS_FEW,
+    "no_members": lambda r, reach, members, channel: r == 0 and members == MEMBERS_NONE,
 }
 assert list(CATEGORIES) == ENTERPRISE_COUNTS, "every enterprise count has exactly one definition"
 
@@ -130,6 +135,11 @@ def reached_enterprises(day: datetime.date):
     return active_assignments(day).filter(instructor__type__counts_for_work_coverage=True)
 
 
+def channel_reached_enterprises(day: datetime.date):
+    """Reaches in force on `day` through an enabled channel (none while every channel is off: the default)."""
+    return ChannelReach.objects.active_on(day)
+
+
 def employing_enterprises(day: datetime.date):
     """Active members with an employer (whatever organization holds their relationship)."""
     return active_members(day).filter(employer__isnull=False)
@@ -183,7 +193,9 @@ def bulk_fact_expressions(day: datetime.date):
         When(_in(employing_enterprises(day), "employer_id"), then=Value(MEMBERS_FEW)),
         default=Value(MEMBERS_NONE), output_field=IntegerField(),
     )
-    return {"coverage_rank": rank, "instructor_reach": reach, "member_class": members}
+    channel = Case(When(_in(channel_reached_enterprises(day), "enterprise_id"), then=Value(True)),
+                   default=Value(False), output_field=BooleanField())
+    return {"coverage_rank": rank, "instructor_reach": reach, "member_class": members, "channel_reach": channel}
 
 
 def _compiled(queryset):
@@ -192,8 +204,8 @@ def _compiled(queryset):
 
 
 def enterprise_cells(root: Region, day: datetime.date, *, own_only=False):
-    """(region_id, coverage_rank, instructor_reach, member_class, n) for the enterprises of `root`'s subtree
-    operating on `day`: ONE statement joining the operating enterprises to three sets, each grouped once
+    """(region_id, coverage_rank, instructor_reach, member_class, channel_reach, n) for the enterprises of
+    `root`'s subtree operating on `day`: ONE statement joining the operating enterprises to four sets, each grouped once
     by enterprise (the shape a hand-written statement has: hash joins, no per-row lookup). The sets are the
     ORM querysets that define the facts above, compiled and composed; only the joining is written here."""
     rank = Case(*[When(organization__formation_mode=mode, then=Value(r)) for mode, r in MODE_RANK.items()],
@@ -212,16 +224,19 @@ def enterprise_cells(root: Region, day: datetime.date, *, own_only=False):
         employing = employing.filter(employer__region__path__startswith=root.path)
     employing = (employing.order_by().values("employer_id")
                  .annotate(full_members=Count("pk", filter=_full_q(day))).values("employer_id", "full_members"))
-    parts = [_compiled(q) for q in (ops, primary, reached, employing)]
-    (ops_sql, primary_sql, reached_sql, employing_sql) = [sql for sql, _params in parts]
+    # reached through a work coverage channel that is switched on (an empty set while all are off)
+    channels = channel_reached_enterprises(day).order_by().values("enterprise_id").distinct()
+    parts = [_compiled(q) for q in (ops, primary, reached, employing, channels)]
+    (ops_sql, primary_sql, reached_sql, employing_sql, channels_sql) = [sql for sql, _params in parts]
     sql = (
         "SELECT e.region_id, COALESCE(p.rank, 0), (r.enterprise_id IS NOT NULL), "
         f"CASE WHEN m.full_members >= {SHOULD_FORM_FULL_MEMBERS} THEN {MEMBERS_ENOUGH} WHEN m.employer_id IS NOT NULL "
-        f"THEN {MEMBERS_FEW} ELSE {MEMBERS_NONE} END, COUNT(*) "
+        f"THEN {MEMBERS_FEW} ELSE {MEMBERS_NONE} END, (c.enterprise_id IS NOT NULL), COUNT(*) "
         f"FROM ({ops_sql}) e LEFT JOIN ({primary_sql}) p ON p.enterprise_id = e.id "
         f"LEFT JOIN ({reached_sql}) r ON r.enterprise_id = e.id "
         f"LEFT JOIN ({employing_sql}) m ON m.employer_id = e.id "
-        "GROUP BY 1, 2, 3, 4"
+        f"LEFT JOIN ({channels_sql}) c ON c.enterprise_id = e.id "
+        "GROUP BY 1, 2, 3, 4, 5"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [param for _sql, params in parts for param in params])
@@ -252,6 +267,9 @@ def fact_condition(fact: str, values, day: datetime.date, large: bool = False) -
             parts.append(~Q(exists(linked_enterprises(day), "enterprise_id")))
     elif fact == "instructor_reach":
         reached = Q(exists(reached_enterprises(day), "enterprise_id"))
+        parts.append(reached if True in values else ~reached)
+    elif fact == "channel_reach":
+        reached = Q(exists(channel_reached_enterprises(day), "enterprise_id"))
         parts.append(reached if True in values else ~reached)
     elif fact == "member_class":
         if large:  # one pass over the register's members, grouped (hash aggregate)
@@ -289,12 +307,15 @@ def coverage_expression(day: datetime.date):
     return Case(
         *[When(primary_mode=mode, then=Value(RANK_COUNT[r])) for mode, r in MODE_RANK.items()],
         When(instructor_reached=True, then=Value("instructor")),
+        When(channel_reached=True, then=Value("channel")),
         default=Value("none"),
-    ), {"primary_mode": Subquery(primary), "instructor_reached": _exists(reached_enterprises(day), "enterprise_id")}
+    ), {"primary_mode": Subquery(primary), "instructor_reached": _exists(reached_enterprises(day), "enterprise_id"),
+        "channel_reached": _exists(channel_reached_enterprises(day), "enterprise_id")}
 
 
 def with_coverage(queryset, day: datetime.date):
-    """Annotate enterprises with `coverage` (a code: org_individual … org_attached, instructor, none) on `day`."""
+    """Annotate enterprises with `coverage` (a code: org_individual … org_attached, instructor, channel, none)
+    on `day`."""
     expression, helpers = coverage_expression(day)
     return queryset.annotate(**helpers).annotate(coverage=expression)
 
@@ -435,8 +456,8 @@ def compute_figures(root: Region, day: datetime.date, *, own_only=False) -> list
     own = defaultdict(_empty)
 
     # 1. enterprises: one row per (region, rank, reach, member class)
-    for region_id, rank, reach, member_class, n in enterprise_cells(root, day, own_only=own_only):
-        key = (rank, bool(reach), member_class)
+    for region_id, rank, reach, member_class, channel, n in enterprise_cells(root, day, own_only=own_only):
+        key = (rank, bool(reach), member_class, bool(channel))
         target = own[region_id]
         for name, predicate in CATEGORIES.items():
             if predicate(*key):

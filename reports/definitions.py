@@ -28,7 +28,9 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Case, CharField, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    BooleanField, Case, CharField, Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value, When,
+)
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -208,7 +210,7 @@ RANK_JOINT = coverage.MODE_RANK[FormationMode.JOINT]
 
 def _category(name):
     predicate = coverage.CATEGORIES[name]
-    return lambda cell: predicate(cell["coverage_rank"], cell["instructor_reach"], cell["member_class"])
+    return lambda cell: predicate(*(cell[fact] for fact in coverage.FACTS))
 
 
 # (key, label, indentation, what a cell adds up: ("count", predicate) | ("employees"/"members", predicate) |
@@ -244,7 +246,27 @@ T27_ITEMS = [
      "employees", lambda c: c["coverage_rank"] == 0 and c["instructor_reach"]),
     ("members_instructor", _("of whom party members"), 1, "members",
      lambda c: c["coverage_rank"] == 0 and c["instructor_reach"]),
+    # work coverage through other channels (off unless switched on: organizations.WorkChannel); one row of
+    # "of which" per channel that is on follows this one (`channel_items`)
+    ("channel_covered", _("Supplement: reached only through other channels (union, Youth League, liaison)"), 0,
+     "count", _category("channel_covered")),
 ]
+
+
+def enabled_channels():
+    from organizations.models import WorkChannel  # noqa: PLC0415
+
+    return list(WorkChannel.objects.filter(enabled=True).values_list("code", "name"))
+
+
+def channel_items(channels):
+    """The "of which through <channel>" rows, one per channel that is switched on (an enterprise reached by
+    two channels appears in both; the row above counts it once)."""
+    def through(code):
+        return lambda c: c["coverage_rank"] == 0 and not c["instructor_reach"] and c[f"channel_{code}"]
+
+    return [(f"channel_{code}", _("of which through: %(channel)s") % {"channel": name}, 1, "count", through(code))
+            for code, name in channels]
 
 HMT = _("HK/Macao/Taiwan invested")
 FOREIGN = _("Foreign invested")
@@ -269,7 +291,7 @@ T27_BREAKDOWNS = [
 ]
 
 
-def nonpublic_enterprise_cells(region: Region, day: datetime.date) -> list:
+def nonpublic_enterprise_cells(region: Region, day: datetime.date, channels=()) -> list:
     """Operating enterprises of the region on `day`, counted by (child region, the engine's three coverage
     facts, kind of the individual organization, size bands, legal-representative flags, ownership), with
     their employees and the party members employed there. One grouped query."""
@@ -291,8 +313,12 @@ def nonpublic_enterprise_cells(region: Region, day: datetime.date) -> list:
             employees_100=Case(When(employees__gte=100, then=Value(True)), default=Value(False),
                                output_field=BooleanField()),
             members_here=Coalesce(Subquery(members_employed, output_field=IntegerField()), Value(0)),
+            **{f"channel_{code}": Exists(coverage.channel_reached_enterprises(day)
+                                         .filter(channel__code=code, enterprise_id=OuterRef("pk")))
+               for code, _name in channels},
         )
-        .values("under", *coverage.FACTS, "individual_kind", "employees_50", "employees_100",
+        .values("under", *coverage.FACTS, *[f"channel_{code}" for code, _name in channels], "individual_kind",
+                "employees_50", "employees_100",
                 "legal_rep_is_member", "legal_rep_is_secretary", "ownership")
         .annotate(n=Count("pk"), employees_sum=Coalesce(Sum("employees"), Value(0)),
                   members_sum=Coalesce(Sum("members_here"), Value(0)))
@@ -301,6 +327,7 @@ def nonpublic_enterprise_cells(region: Region, day: datetime.date) -> list:
     cells = []
     for row in queryset:
         row["instructor_reach"] = bool(row["instructor_reach"])
+        row["channel_reach"] = bool(row["channel_reach"])
         row["kind_bucket"] = KIND_BUCKET.get(row["individual_kind"], "branch") if row["individual_kind"] else ""
         cells.append(row)
     return cells
@@ -326,7 +353,9 @@ class NonPublicEnterprises(ReportSpec):
 
     def rows(self, region, period, as_of):
         regions = region_and_children(region)
-        cells = nonpublic_enterprise_cells(region, as_of)
+        channels = enabled_channels()
+        items = T27_ITEMS + channel_items(channels)
+        cells = nonpublic_enterprise_cells(region, as_of, channels)
         figures = _figures_by_region(region, as_of)  # instructors: distinct people, as the statistics API
         joint = (coverage.active_organizations(as_of)
                  .filter(region__path__startswith=region.path, formation_mode=FormationMode.JOINT)
@@ -344,7 +373,7 @@ class NonPublicEnterprises(ReportSpec):
                 "joint_branches": (sum(joint_branches.values()) if target.pk == region.pk
                                    else joint_branches.get(target.path, 0)),
             }
-            for line, (key, label, indent, what, selector) in enumerate(T27_ITEMS, start=1):
+            for line, (key, label, indent, what, selector) in enumerate(items, start=1):
                 values = []
                 for column_key, _label, _groups, in_column in T27_BREAKDOWNS:
                     if what == "region":

@@ -16,7 +16,7 @@ from core.scoping import Scope, ScopedQuerySet
 # Counts of enterprises (each has a drill-down list whose length equals the count), in table order.
 ENTERPRISE_COUNTS = [
     "enterprises", "org_individual", "org_joint", "org_regional", "org_industry", "org_attached",
-    "org_covered", "instructor_covered", "work_covered", "uncovered", "no_org", "should_form",
+    "org_covered", "instructor_covered", "channel_covered", "work_covered", "uncovered", "no_org", "should_form",
     "few_members", "no_members",
 ]
 # Counts of other things in the region.
@@ -57,6 +57,7 @@ class CoverageSnapshot(models.Model):
     org_attached = models.PositiveIntegerField(_("attached"), default=0)
     org_covered = models.PositiveIntegerField(_("organization-covered"), default=0)
     instructor_covered = models.PositiveIntegerField(_("covered by instructors only"), default=0)
+    channel_covered = models.PositiveIntegerField(_("reached only through other channels"), default=0)
     work_covered = models.PositiveIntegerField(_("work-covered"), default=0)
     uncovered = models.PositiveIntegerField(_("uncovered"), default=0)
     no_org = models.PositiveIntegerField(_("without an organization"), default=0)

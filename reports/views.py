@@ -48,6 +48,7 @@ COUNT_LABELS = {
     "org_attached": gettext_lazy("Attached"),
     "org_covered": gettext_lazy("Organization-covered"),
     "instructor_covered": gettext_lazy("Instructor only"),
+    "channel_covered": gettext_lazy("Other channels only"),
     "work_covered": gettext_lazy("Work-covered"),
     "uncovered": gettext_lazy("Uncovered"),
     "no_org": gettext_lazy("Without organization"),

@@ -66,6 +66,11 @@ def build_county(city, code, n):
     county.organization = make_organization(f"D{code}", county.town, mode=FormationMode.INDIVIDUAL,
                                             established_on=datetime.date(2020, 1, 1))
     county.link = cover(county.organization, county.enterprise)
+    from organizations.models import ChannelReach, WorkChannel  # noqa: PLC0415
+
+    county.channel_reach = ChannelReach.objects.create(channel=WorkChannel.objects.get(code="union"),
+                                                       enterprise=county.enterprise,
+                                                       valid_from=datetime.date(2021, 1, 1))
     county.organization.elections.create(held_on="2023-01-01", term_years=3)
     for build in BUILDERS:
         build(county)

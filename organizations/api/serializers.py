@@ -6,6 +6,7 @@ from rest_framework import serializers
 from core.api import ModelCleanMixin, ScopedSlugRelatedField
 
 from .. import services
+from ..channels import ChannelReach, WorkChannel
 from ..models import CoverageLink, Enterprise, PartyOrganization, Region
 from ..terms import term_due_on
 from ..validators import normalize_uscc, validate_uscc
@@ -151,3 +152,31 @@ class CoverageLinkSerializer(serializers.ModelSerializer):
         for key, value in validated_data.items():
             setattr(instance, key, value)
         return services.save_coverage_link(instance)
+
+
+class WorkChannelSerializer(serializers.ModelSerializer):
+    class Meta:
+        from ..channels import WorkChannel
+
+        model = WorkChannel
+        fields = ["id", "code", "name", "enabled"]
+        read_only_fields = fields
+
+
+class ChannelReachSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """A dated reach of a work coverage channel (union, Youth League, liaison) to an enterprise."""
+
+    channel = serializers.SlugRelatedField(slug_field="code", queryset=WorkChannel.objects.all())
+    enterprise = ScopedSlugRelatedField(slug_field="uscc", queryset=Enterprise.objects.all())
+
+    class Meta:
+        model = ChannelReach
+        fields = ["id", "channel", "enterprise", "valid_from", "valid_to", "note"]
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            for field in ("channel", "enterprise"):
+                if field in attrs and attrs[field] != getattr(self.instance, field):
+                    raise serializers.ValidationError({field: [_("A reach's channel and enterprise cannot change; "
+                                                                "end it and record a new one.")]})
+        return super().validate(attrs)

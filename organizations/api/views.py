@@ -1,10 +1,15 @@
-from core.api import ScopedModelViewSet
+from rest_framework import generics
 
-from ..filtersets import CoverageLinkFilterSet, EnterpriseFilterSet, PartyOrganizationFilterSet, RegionFilterSet
+from core.api import ScopedModelViewSet
+from core.roles import STAFF_VIEW_ROLES, Role
+
+from ..channels import ChannelReach, WorkChannel
+from ..filtersets import (ChannelReachFilterSet, CoverageLinkFilterSet, EnterpriseFilterSet, PartyOrganizationFilterSet,
+                          RegionFilterSet)
 from ..models import CoverageLink, Enterprise, PartyOrganization, Region
 from ..terms import annotate_terms
-from .serializers import (CoverageLinkSerializer, EnterpriseSerializer, PartyOrganizationSerializer,
-                          RegionSerializer)
+from .serializers import (ChannelReachSerializer, CoverageLinkSerializer, EnterpriseSerializer,
+                          PartyOrganizationSerializer, RegionSerializer, WorkChannelSerializer)
 
 
 class RegionViewSet(ScopedModelViewSet):
@@ -50,3 +55,19 @@ class CoverageLinkViewSet(ScopedModelViewSet):
     filterset_class = CoverageLinkFilterSet
     ordering_fields = ["valid_from", "valid_to"]
     ordering = ["-valid_from", "id"]
+
+
+class WorkChannelList(generics.ListAPIView):
+    """The work coverage channels and whether each counts (switched in the admin): configuration, the same for
+    every scope."""
+
+    queryset = WorkChannel.objects.all()
+    serializer_class = WorkChannelSerializer
+    view_roles = STAFF_VIEW_ROLES | {Role.STATS_CLIENT}
+
+
+class ChannelReachViewSet(ScopedModelViewSet):
+    queryset = ChannelReach.objects.select_related("channel", "enterprise")
+    serializer_class = ChannelReachSerializer
+    filterset_class = ChannelReachFilterSet
+    ordering = ["enterprise", "channel", "-valid_from"]

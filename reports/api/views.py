@@ -34,7 +34,7 @@ AS_OF_PARAM = OpenApiParameter("as_of", datetime.date, description="Date YYYY-MM
 CATEGORY_PARAM = OpenApiParameter(
     "category", str, required=True,
     description="The count to list: enterprises, org_individual, org_joint, org_regional, org_industry, "
-                "org_attached, org_covered, instructor_covered, work_covered, uncovered, no_org, should_form, "
+                "org_attached, org_covered, instructor_covered, channel_covered, work_covered, uncovered, no_org, should_form, "
                 "few_members, no_members.",
 )
 NOT_FOUND = OpenApiResponse(description="Region outside your scope, or no snapshot computed yet.")

@@ -12,13 +12,15 @@ from .conftest import D, D0
 
 COUNTY_ON_D = {
     "enterprises": 9, "org_individual": 2, "org_joint": 2, "org_regional": 1, "org_industry": 0,
-    "org_attached": 0, "org_covered": 5, "instructor_covered": 1, "work_covered": 6, "uncovered": 3,
+    "org_attached": 0, "org_covered": 5, "instructor_covered": 1, "channel_covered": 0, "work_covered": 6,
+    "uncovered": 3,
     "no_org": 4, "should_form": 1, "few_members": 1, "no_members": 2,
     "organizations": 4, "members": 6, "instructors": 1, "demonstration_sites": 0,
 }
 COUNTY_ON_D0 = {
     "enterprises": 10, "org_individual": 2, "org_joint": 3, "org_regional": 1, "org_industry": 0,
-    "org_attached": 0, "org_covered": 6, "instructor_covered": 1, "work_covered": 7, "uncovered": 3,
+    "org_attached": 0, "org_covered": 6, "instructor_covered": 1, "channel_covered": 0, "work_covered": 7,
+    "uncovered": 3,
     "no_org": 4, "should_form": 0, "few_members": 1, "no_members": 3,
     "organizations": 4, "members": 6, "instructors": 1, "demonstration_sites": 0,
 }
