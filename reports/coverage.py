@@ -216,7 +216,13 @@ def enterprise_cells(root: Region, day: datetime.date, *, own_only=False):
         "enterprise_id", "rank")
     reached = reached_enterprises(day).order_by().values("enterprise_id").distinct()
     # employing enterprises with their number of full members: one pass over the members on `day`
-    employing = (employing_enterprises(day).order_by().values("employer_id")
+    employing = employing_enterprises(day)
+    if root.depth > 1 and not own_only:
+        # a part of the province (a city, a county): the sets only for its enterprises, not the whole register
+        primary = primary.filter(enterprise__region__path__startswith=root.path)
+        reached = reached.filter(enterprise__region__path__startswith=root.path)
+        employing = employing.filter(employer__region__path__startswith=root.path)
+    employing = (employing.order_by().values("employer_id")
                  .annotate(full_members=Count("pk", filter=_full_q(day))).values("employer_id", "full_members"))
     # reached through a work coverage channel that is switched on (an empty set while all are off)
     channels = channel_reached_enterprises(day).order_by().values("enterprise_id").distinct()

@@ -45,6 +45,7 @@ def pair(django_db_setup, django_db_blocker, tmp_path_factory):
         urls = replica_pair.start(base, port)
     except (RuntimeError, subprocess.SubprocessError, OSError) as error:
         replica_pair.stop(base)
+        shutil.rmtree(base, ignore_errors=True)
         detail = getattr(error, "stderr", "") or ""
         require_service(False, f"a streaming replica on ports {port}/{port + 1} ({error} {detail})")
     default = connections["default"].settings_dict
