@@ -246,7 +246,25 @@ def attachment_path(instance, filename):
     return f"activities/{instance.record_id}/{uuid.uuid4().hex}{extension}"
 
 
-class Attachment(models.Model):
+class CheckedFile:
+    """What a stored, type-checked upload (an attachment, a receipt) says about itself when served."""
+
+    @property
+    def is_image(self):
+        return self.content_type.startswith("image/")
+
+    @property
+    def download_name(self):
+        """The name the file is served under, with the extension of its detected type (also for files
+        stored before names were normalized)."""
+        return attachment_name(self.original_name, self.content_type)
+
+    @property
+    def shown_inline(self):
+        return self.content_type in INLINE_TYPES
+
+
+class Attachment(CheckedFile, models.Model):
     record = models.ForeignKey(ActivityRecord, verbose_name=_("activity record"), on_delete=models.PROTECT,
                                related_name="attachments")
     file = models.FileField(_("file"), storage=private_storage, upload_to=attachment_path, max_length=200)
@@ -273,19 +291,6 @@ class Attachment(models.Model):
     def get_absolute_url(self):
         return reverse("activities:attachment_download", args=[self.pk])
 
-    @property
-    def is_image(self):
-        return self.content_type.startswith("image/")
-
-    @property
-    def download_name(self):
-        """The name the file is served under, with the extension of its detected type (also for attachments
-        stored before names were normalized)."""
-        return attachment_name(self.original_name, self.content_type)
-
-    @property
-    def shown_inline(self):
-        return self.content_type in INLINE_TYPES
 
 
 # --- frequency rules ------------------------------------------------------------------------------
@@ -696,7 +701,7 @@ def receipt_path(instance, filename):
     return f"funds/{instance.spending_id}/{uuid.uuid4().hex}{extension}"
 
 
-class FundReceipt(models.Model):
+class FundReceipt(CheckedFile, models.Model):
     """A receipt (invoice, photo of a voucher) of a spending: the attachments' storage and checks."""
 
     spending = models.ForeignKey(FundSpending, verbose_name=_("fund spending"), on_delete=models.PROTECT,
@@ -723,10 +728,6 @@ class FundReceipt(models.Model):
 
     def get_absolute_url(self):
         return reverse("activities:fund_receipt_download", args=[self.pk])
-
-    @property
-    def is_image(self):
-        return self.content_type.startswith("image/")
 
 
 # --- pairing and co-construction (结对共建, 村企共建) -------------------------------------------------
