@@ -754,8 +754,8 @@ class LeadershipBodyUnit(models.Model):
     kind = models.CharField(_("kind of unit"), max_length=32, choices=Kind.choices)
     name = models.CharField(_("unit name"), max_length=200)
     duty = models.CharField(_("duty in the body"), max_length=200, blank=True)
-    joined_on = models.DateField(_("joined on"), null=True, blank=True)
-    left_on = models.DateField(_("left on"), null=True, blank=True)
+    joined_on = models.DateField(_("joined the body on"), null=True, blank=True)
+    left_on = models.DateField(_("left the body on"), null=True, blank=True)
 
     objects = ScopedManager()
     history = HistoricalRecords()
