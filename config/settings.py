@@ -227,6 +227,11 @@ SPECTACULAR_SETTINGS = {
         "EnterpriseStatusEnum": "organizations.models.Enterprise.Status",
         "MemberStatusEnum": "members.models.MemberStatus",
         "TransferStatusEnum": "members.models.Transfer.Status",
+        "RegionKindEnum": "organizations.models.Region.Kind",
+        "RegionChangeKindEnum": "organizations.models.RegionChange.Kind",
+        "SecretarySourceEnum": "organizations.models.SecretarySource",
+        "LeadershipBodyKindEnum": "organizations.models.LeadershipBody.Kind",
+        "LeadershipBodyUnitKindEnum": "organizations.models.LeadershipBodyUnit.Kind",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.schema.add_error_responses"],
 }

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import NaturalKeyFilter, SearchFilter, SubtreeFilter, YesNoFilter
+from core.filters import IdFilter, NaturalKeyFilter, SearchFilter, SubtreeFilter, YesNoFilter
 
 from .models import (CoverageLink, Enterprise, FormationMode, Industry, OrganizationKind, Ownership, PartyOrganization,
                      Region, RegionChange, Scale, SecretarySource)
@@ -101,7 +101,7 @@ class PartyOrganizationFilterSet(django_filters.FilterSet):
         choices=[("due", _("Election due within 90 days")), ("overdue", _("Election overdue"))],
     )
     warning = WarningFilter(warnings=ORGANIZATION_WARNINGS)
-    supervising_body = django_filters.NumberFilter(field_name="supervising_body_id",
+    supervising_body = IdFilter(field_name="supervising_body_id",
                                                    label=_("Supervising body (id)"))
     secretary_source = django_filters.ChoiceFilter(
         choices=[*SecretarySource.choices, ("none", _("No secretary recorded"))], method="filter_secretary_source",
@@ -181,8 +181,8 @@ class SecretaryFilterSet(django_filters.FilterSet):
     q = SearchFilter(fields=("name", "unit"))
     region = SubtreeFilter(field_name="region", label=_("Region (with sub-regions)"))
     source = django_filters.ChoiceFilter(choices=SecretarySource.choices, label=_("Source"))
-    batch = django_filters.NumberFilter(field_name="batch_id", label=_("Selection batch (id)"))
-    trained_in = django_filters.NumberFilter(method="filter_trained_in", label=_("Trained in year"))
+    batch = IdFilter(field_name="batch_id", label=_("Selection batch (id)"))
+    trained_in = IdFilter(method="filter_trained_in", label=_("Trained in year"), min_value=1900, max_value=2999)
     serving = YesNoFilter(method="filter_serving", label=_("Serving today"))
 
     class Meta:
@@ -206,7 +206,7 @@ class SecretaryFilterSet(django_filters.FilterSet):
 class SecretaryAppointmentFilterSet(django_filters.FilterSet):
     organization = NaturalKeyFilter(model_label="organizations.PartyOrganization", to_field_name="code",
                                     label=_("Organization (code)"))
-    secretary = django_filters.NumberFilter(field_name="secretary_id", label=_("Secretary (id)"))
+    secretary = IdFilter(field_name="secretary_id", label=_("Secretary (id)"))
     region = SubtreeFilter(field_name="organization__region", label=_("Region (with sub-regions)"))
     role = django_filters.ChoiceFilter(choices=SecretaryAppointment.Role.choices, label=_("Post"))
     active_on = django_filters.DateFilter(method="filter_active_on", label=_("In office on"))
@@ -222,10 +222,10 @@ class SecretaryAppointmentFilterSet(django_filters.FilterSet):
 
 
 class SecretaryTrainingFilterSet(django_filters.FilterSet):
-    secretary = django_filters.NumberFilter(field_name="secretary_id", label=_("Secretary (id)"))
+    secretary = IdFilter(field_name="secretary_id", label=_("Secretary (id)"))
     region = SubtreeFilter(field_name="secretary__region", label=_("Region (with sub-regions)"))
     provider = django_filters.ChoiceFilter(choices=SecretaryTraining.Provider.choices, label=_("Provider"))
-    year = django_filters.NumberFilter(field_name="held_on", lookup_expr="year", label=_("Year"))
+    year = IdFilter(field_name="held_on", lookup_expr="year", label=_("Year"), min_value=1900, max_value=2999)
 
     class Meta:
         model = SecretaryTraining
@@ -251,7 +251,7 @@ class LeadershipBodyFilterSet(django_filters.FilterSet):
 
 
 class LeadershipBodyUnitFilterSet(django_filters.FilterSet):
-    body = django_filters.NumberFilter(field_name="body_id", label=_("Leadership body (id)"))
+    body = IdFilter(field_name="body_id", label=_("Leadership body (id)"))
     kind = django_filters.ChoiceFilter(choices=LeadershipBodyUnit.Kind.choices, label=_("Kind of unit"))
 
     class Meta:

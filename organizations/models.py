@@ -648,7 +648,8 @@ class SecretaryAppointment(models.Model):
         verbose_name_plural = _("secretary appointments")
         indexes = [models.Index(fields=["organization", "role", "appointed_on"])]
         constraints = [models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gt=models.F("appointed_on")),
-                                              name="secretary_appointment_dates_ordered")]
+                                              name="secretary_appointment_dates_ordered",
+                                              violation_error_message=_("The end date must be after the start date."))]
 
     def __str__(self):
         return f"{self.secretary} · {self.get_role_display()} · {self.organization}"
@@ -675,7 +676,7 @@ class SecretaryTraining(models.Model):
                                   related_name="trainings")
     course = models.CharField(_("course"), max_length=200)
     provider = models.CharField(_("provider"), max_length=32, choices=Provider.choices)
-    held_on = models.DateField(_("held on"), db_index=True)
+    held_on = models.DateField(_("date of the training"), db_index=True)
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
 
     objects = ScopedManager()
@@ -775,8 +776,8 @@ class LeadershipBodyUnit(models.Model):
     kind = models.CharField(_("kind of unit"), max_length=32, choices=Kind.choices)
     name = models.CharField(_("unit name"), max_length=200)
     duty = models.CharField(_("duty in the body"), max_length=200, blank=True)
-    joined_on = models.DateField(_("joined on"), null=True, blank=True)
-    left_on = models.DateField(_("left on"), null=True, blank=True)
+    joined_on = models.DateField(_("joined the body on"), null=True, blank=True)
+    left_on = models.DateField(_("left the body on"), null=True, blank=True)
 
     objects = ScopedManager()
     history = HistoricalRecords()

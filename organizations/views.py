@@ -194,7 +194,7 @@ class EnterpriseDetailView(ObjectDetailView):
             link.active_today = link.is_active_on(today)
         context["links"] = links
         context["close_form"] = bootstrapify(CloseEnterpriseForm())
-        posts = list(enterprise.posts.select_related("member").order_by("level", "person_name"))
+        posts = list(enterprise.posts.select_related("member").order_by("-level", "person_name"))  # management first
         for post in posts:
             post.current = (post.started_on is None or post.started_on <= today) and (post.ended_on is None
                                                                                     or post.ended_on > today)
