@@ -279,7 +279,7 @@ def add_receipt(spending, user, uploaded_file):
 
     check_may_file(user, spending.organization)
     content_type = validate_attachment(uploaded_file)
-    name = (getattr(uploaded_file, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    name = attachment_name(getattr(uploaded_file, "name", ""), content_type)  # the extension of what it is
     receipt = FundReceipt(spending=spending, original_name=name, content_type=content_type,
                           size=uploaded_file.size, uploaded_by=user)
     receipt.file.save("upload", uploaded_file, save=False)
