@@ -11,15 +11,19 @@ from stdnum.cn import ric
 
 from organizations.validators import normalize_id_number, parse_id_number
 
+from . import spans
 from .models import Applicant, DuesBand, DuesPayment, FloatingRecord, IncomeBase, Member, MemberEvent, add_months
 from .services import dues_for, float_out, issue_transfer, receive_transfer, record_event
 
 
 def seed_member_life(rng, organizations):
     today = timezone.localdate()
-    missing = Member.objects.filter(events__isnull=True).order_by("pk")
+    missing = list(Member.objects.filter(events__isnull=True).order_by("pk"))
     bulk_create_with_history([MemberEvent(member=m, kind=MemberEvent.Kind.ADMITTED, occurred_on=m.joined_on,
-                                          organization_id=m.organization_id) for m in missing], MemberEvent)
+                                          organization_id=m.organization_id, employer_id=m.employer_id)
+                              for m in missing], MemberEvent)
+    # the register was written in bulk (no signals): its days in the register, as those events say
+    spans.create_initial(Member.objects.filter(spans__isnull=True))
     register = list(Member.objects.filter(left_on__isnull=True, standing="full").order_by("pk"))
     # transfers: one received inside the city, one still open to another province
     mover, leaver, floater, away_long = register[3], register[7], register[11], register[15]

@@ -64,3 +64,23 @@ def test_seed_demo_looks_like_a_live_region():
     recent = Visit.objects.filter(visited_on__gte=today - datetime.timedelta(days=30)).count()
     assert recent > Visit.objects.count() // 2
     assert User.objects.get(username="secretary").display_name == "陈红梅"
+
+
+def test_seed_demo_members_are_in_the_register_through_time():
+    """The demo's register is written in bulk: every member in it has their days in the register (spans), so
+    the dashboard's members count is the register's (today and for the dates of the trend)."""
+    from django.utils import timezone
+
+    from members.models import Member, MemberSpan
+    from organizations.models import Region
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    today = timezone.localdate()
+    in_register = Member.objects.filter(left_on__isnull=True)
+    assert in_register.count() > 100
+    assert MemberSpan.objects.active_on(today).count() == in_register.count()
+    assert set(MemberSpan.objects.active_on(today).values_list("member_id", "organization_id")) == set(
+        in_register.values_list("pk", "organization_id"))
+    root = Region.objects.get_root_nodes().first()
+    snapshot = CoverageSnapshot.objects.get(region=root, as_of=today)
+    assert snapshot.members == in_register.filter(organization__dissolved_on__isnull=True).count()
