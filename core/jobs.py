@@ -76,7 +76,9 @@ def readable_values(values):
     if not isinstance(values, dict):
         return str(values)
     parts = []
-    for key, value in values.items():
+    # in the labels' order (region before date …), whatever order the database keeps JSON keys in
+    order = {key: n for n, key in enumerate(VALUE_LABELS)}
+    for key, value in sorted(values.items(), key=lambda item: (order.get(item[0], len(order)), item[0])):
         if isinstance(value, bool):
             value = _("Yes") if value else _("No")
         elif isinstance(value, (list, tuple)):

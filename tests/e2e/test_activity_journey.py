@@ -106,7 +106,7 @@ def test_a_secretary_files_an_activity_the_editor_returns_it_then_accepts_the_co
     page.goto(page.base_url + record.get_absolute_url())
     assert "支委会：学习贯彻党的二十届三中全会精神" in page.locator("h1").inner_text()
     page.click("[data-testid=accept-record]")
-    expect_status(page, "已采纳")
+    expect_status(page, "审核通过")
     assert "已审核通过，记录已锁定" in page.locator("[data-testid=message-success]").inner_text()
     assert page.locator("[data-testid=return-form]").count() == 0
     logout(page)
@@ -114,7 +114,7 @@ def test_a_secretary_files_an_activity_the_editor_returns_it_then_accepts_the_co
     # The secretary sees the record locked: no edit or submit button, and the edit page refuses.
     login(page, "branch_sec")
     page.goto(page.base_url + record.get_absolute_url())
-    assert status_of(page) == "已采纳"
+    assert status_of(page) == "审核通过"
     assert "审核通过的记录已锁定" in page.content()
     assert page.locator("[data-testid=edit-object]").count() == 0
     assert page.locator("[data-testid=submit-record]").count() == 0
