@@ -47,21 +47,7 @@ def follow_row(member, on: datetime.date | None = None, *, created: bool = False
                                       employer_id=member.employer_id, start_on=member.joined_on,
                                       end_on=member.left_on, full_on=member.full_on)
         return
-    if current is None:
-        MemberSpan.objects.create(member_id=member.pk, organization_id=member.organization_id,
-                                  employer_id=member.employer_id, start_on=on, full_on=member.full_on)
-        return
-    if (current.organization_id, current.employer_id) == _facts(member):
-        if current.full_on != member.full_on:
-            MemberSpan.objects.filter(pk=current.pk).update(full_on=member.full_on)
-        return
-    if on <= current.start_on:  # the same day the span began: the facts of that day are corrected
-        MemberSpan.objects.filter(pk=current.pk).update(organization_id=member.organization_id,
-                                                        employer_id=member.employer_id, full_on=member.full_on)
-        return
-    MemberSpan.objects.filter(pk=current.pk).update(end_on=on)
-    MemberSpan.objects.create(member_id=member.pk, organization_id=member.organization_id,
-                              employer_id=member.employer_id, start_on=on, full_on=member.full_on)
+    split_bulk([member], on, current={member.pk: current} if current is not None else {})
 
 
 def replay(member, events) -> list[dict]:
@@ -191,14 +177,16 @@ def create_initial(members):
          for m in members if m.left_on is None or m.left_on > m.joined_on], batch_size=BATCH)
 
 
-def split_bulk(members, on: datetime.date):
-    """Members in the register whose rows were updated in bulk (imports): their facts hold from `on`. The
-    set-based form of `follow_row`: one read of the open spans, one bulk update, one bulk insert."""
+def split_bulk(members, on: datetime.date, *, current=None):
+    """Members in the register whose facts hold from `on` (the one decision `follow_row` applies to a member;
+    set-based for rows updated in bulk by imports: one read of the open spans, one bulk update, one bulk
+    insert). `current`: the open spans already read, by member id."""
     from .models import MemberSpan
 
     members = [m for m in members if m.left_on is None]
-    current = {span.member_id: span for span in MemberSpan.objects.filter(
-        member_id__in=[m.pk for m in members], end_on__isnull=True)}
+    if current is None:
+        current = {span.member_id: span for span in MemberSpan.objects.filter(
+            member_id__in=[m.pk for m in members], end_on__isnull=True)}
     changed, new = [], []
     for member in members:
         span = current.get(member.pk)
@@ -206,16 +194,20 @@ def split_bulk(members, on: datetime.date):
             new.append(MemberSpan(member_id=member.pk, organization_id=member.organization_id,
                                   employer_id=member.employer_id, start_on=on, full_on=member.full_on))
         elif (span.organization_id, span.employer_id) == _facts(member) or on <= span.start_on:
-            span.organization_id, span.employer_id, span.full_on = member.organization_id, member.employer_id, \
-                member.full_on
-            changed.append(span)
+            # the same facts (the date of becoming full may have changed), or corrected the day they began
+            facts = (member.organization_id, member.employer_id, member.full_on)
+            if (span.organization_id, span.employer_id, span.full_on) != facts:
+                span.organization_id, span.employer_id, span.full_on = facts
+                changed.append(span)
         else:
             span.end_on = on
             changed.append(span)
             new.append(MemberSpan(member_id=member.pk, organization_id=member.organization_id,
                                   employer_id=member.employer_id, start_on=on, full_on=member.full_on))
-    MemberSpan.objects.bulk_update(changed, ["organization", "employer", "full_on", "end_on"], batch_size=BATCH)
-    MemberSpan.objects.bulk_create(new, batch_size=BATCH)
+    if changed:
+        MemberSpan.objects.bulk_update(changed, ["organization", "employer", "full_on", "end_on"], batch_size=BATCH)
+    if new:
+        MemberSpan.objects.bulk_create(new, batch_size=BATCH)
 
 
 def insert_select(first_member_id: int):
