@@ -35,7 +35,9 @@ from django.db.models.lookups import GreaterThanOrEqual, IsNull
 
 from instructors.models import Assignment, DemonstrationSite, Instructor, InstructorType
 from members.models import Member, MemberEvent, MemberSpan
-from organizations.models import FORMATION_PRIORITY, ChannelReach, CoverageLink, Enterprise, PartyOrganization, Region
+from organizations.models import (
+    FORMATION_PRIORITY, ChannelReach, CoverageLink, Enterprise, PartyOrganization, Region, WorkChannel,
+)
 
 from .models import COUNT_FIELDS, ENTERPRISE_COUNTS
 
@@ -422,6 +424,15 @@ def enterprises_behind(region: Region, day: datetime.date, category: str, querys
 
 # --- the figures of a whole subtree --------------------------------------------------------------
 
+@functools.cache
+def _categories_of(*facts) -> tuple:
+    """The enterprise counts an enterprise with these facts falls into (each predicate asked once per key)."""
+    return tuple(name for name, predicate in CATEGORIES.items() if predicate(*facts))
+
+
+ADDITIVE_COUNTS = [name for name in COUNT_FIELDS if name != "instructors"]
+
+
 def _empty():
     return {name: 0 for name in COUNT_FIELDS} | {"organizations_by_kind": {}, "demonstration_sites_by_level": {}}
 
@@ -434,112 +445,138 @@ def _add(target: dict, name: str, n: int, key: str | None = None):
         bucket[key] = bucket.get(key, 0) + n
 
 
-def compute_figures(root: Region, day: datetime.date, *, own_only=False) -> list[tuple[dict, dict]]:
+def _other_rows(root: Region, day: datetime.date, own_only: bool) -> dict:
+    """Everything but the enterprise cells, as rows grouped by region: organizations (by kind), members held
+    in them, demonstration sites (by level), and the (region, instructor) pairs of active assignments (or,
+    `own_only`, the number of distinct instructors of the whole subtree)."""
+    lookup = "exact" if own_only else "startswith"
+    organizations = active_organizations(day).filter(**{f"region__path__{lookup}": root.path})
+    members = active_members(day).filter(
+        Q(**{f"organization__region__path__{lookup}": root.path}), Q(organization__established_on__lte=day),
+        Q(organization__dissolved_on__isnull=True) | Q(organization__dissolved_on__gt=day),
+    )
+    sites = active_demonstration_sites(day).filter(**{f"region__path__{lookup}": root.path})
+    assignments = active_assignments(day).filter(enterprise__region__path__startswith=root.path).order_by()
+    return {
+        "organizations": list(organizations.values_list("region_id", "kind").annotate(n=Count("pk")).order_by()),
+        "members": list(members.values_list("organization__region_id").annotate(n=Count("pk")).order_by()),
+        "sites": list(sites.values_list("region_id", "level").annotate(n=Count("pk")).order_by()),
+        # the sets deduplicate: an instructor working in two child regions is one instructor of the parent
+        "instructors": (assignments.values("instructor_id").distinct().count() if own_only
+                        else list(assignments.values_list("enterprise__region_id", "instructor_id"))),
+    }
+
+
+def compute_figures(root: Region, day: datetime.date, *, own_only=False, concurrently=None) -> list[tuple[dict, dict]]:
     """Figures for every region of `root`'s subtree on `day`: a list of (region row, figures).
 
     `own_only`: only `root`'s row, counting only what is registered at `root` itself (not in its children),
     except distinct instructors, counted over the whole subtree (not additive): the partitioned computation
     adds the children's stored figures to it (reports.services.finish_partitioned).
 
-    A constant number of queries whatever the number of regions and enterprises: one per kind of thing
-    counted, grouped by region, rolled up to the ancestors in Python over the region list (additive
-    counts); distinct instructors are counted per tree depth (one UNION query) since an instructor
-    working in two child regions is one instructor of the parent.
+    A constant number of queries whatever the number of regions and enterprises: the enterprise cells (one
+    statement) and one query per other kind of thing counted, grouped by region; the additive counts are
+    rolled up the tree in Python, distinct instructors from the (region, instructor) pairs.
+
+    `concurrently(function)`: run `function` (the other queries) beside the cells statement and return a
+    future — reports.services runs it on a second connection reading the same snapshot of the database.
     """
     steplen = Region.steplen
     lookup = "exact" if own_only else "startswith"
     regions = list(
         Region.objects.filter(**{f"path__{lookup}": root.path}).order_by("path").values("id", "code", "path", "depth")
     )
-    by_id = {r["id"]: r for r in regions}
     by_path = {r["path"]: r for r in regions}
     own = defaultdict(_empty)
+    others = functools.partial(_other_rows, root, day, own_only)
+    pending = concurrently(others) if concurrently is not None else None
 
-    # 1. enterprises: one row per (region, rank, reach, member class)
+    # 1. enterprises: one row per (region, rank, reach, member class, channel)
     for region_id, rank, reach, member_class, channel, n in enterprise_cells(root, day, own_only=own_only):
-        key = (rank, bool(reach), member_class, bool(channel))
         target = own[region_id]
-        for name, predicate in CATEGORIES.items():
-            if predicate(*key):
-                target[name] += n
+        for name in _categories_of(rank, bool(reach), member_class, bool(channel)):
+            target[name] += n
 
     # 2. organizations (also by kind), 3. members held in them, 4. demonstration sites (also by level)
-    organizations = active_organizations(day).filter(**{f"region__path__{lookup}": root.path})
-    for row in organizations.values("region_id", "kind").annotate(n=Count("pk")).order_by():
-        _add(own[row["region_id"]], "organizations", row["n"])
-        _add(own[row["region_id"]], "organizations_by_kind", row["n"], row["kind"])
-    members = active_members(day).filter(
-        Q(**{f"organization__region__path__{lookup}": root.path}), Q(organization__established_on__lte=day),
-        Q(organization__dissolved_on__isnull=True) | Q(organization__dissolved_on__gt=day),
-    )
-    for row in members.values("organization__region_id").annotate(n=Count("pk")).order_by():
-        _add(own[row["organization__region_id"]], "members", row["n"])
-    sites = active_demonstration_sites(day).filter(**{f"region__path__{lookup}": root.path})
-    for row in sites.values("region_id", "level").annotate(n=Count("pk")).order_by():
-        _add(own[row["region_id"]], "demonstration_sites", row["n"])
-        _add(own[row["region_id"]], "demonstration_sites_by_level", row["n"], row["level"])
+    rows = pending.result() if pending is not None else others()
+    for region_id, kind, n in rows["organizations"]:
+        _add(own[region_id], "organizations", n)
+        _add(own[region_id], "organizations_by_kind", n, kind)
+    for region_id, n in rows["members"]:
+        _add(own[region_id], "members", n)
+    for region_id, level, n in rows["sites"]:
+        _add(own[region_id], "demonstration_sites", n)
+        _add(own[region_id], "demonstration_sites_by_level", n, level)
 
-    # roll the additive counts up to every ancestor inside the subtree
-    totals = {r["id"]: _empty() for r in regions}
-    for region_id, figures in own.items():
-        region = by_id[region_id]
-        for depth in range(root.depth, region["depth"] + 1):
-            target = totals[by_path[region["path"][: depth * steplen]]["id"]]
-            for name, value in figures.items():
-                if isinstance(value, dict):
-                    for key, n in value.items():
-                        _add(target, name, n, key)
-                else:
-                    target[name] += value
+    # roll the additive counts up the tree: deepest regions first, each added once to its parent
+    totals = {r["id"]: own[r["id"]] if r["id"] in own else _empty() for r in regions}
+    for region in reversed(regions):  # ordered by path: every region comes after its parent
+        if region["depth"] == root.depth:
+            continue
+        figures, parent = totals[region["id"]], totals[by_path[region["path"][: (region["depth"] - 1) * steplen]]["id"]]
+        for name in ADDITIVE_COUNTS:
+            parent[name] += figures[name]
+        for name in ("organizations_by_kind", "demonstration_sites_by_level"):
+            for key, n in figures[name].items():
+                _add(parent, name, n, key)
 
-    # 5. distinct instructors per region: the distinct (region, instructor) pairs of active assignments in
-    # one query, each instructor added to the sets of its region's ancestors (an instructor working in two
-    # child regions is one instructor of the parent)
+    # 5. distinct instructors per region: each instructor of a region's pairs is one instructor of the region
+    # and of every ancestor; the sets are merged bottom-up (set unions, not one addition per pair and level)
     if own_only:
-        totals[root.id]["instructors"] = (active_assignments(day).filter(enterprise__region__path__startswith=root.path)
-                                          .order_by().values("instructor_id").distinct().count())
+        totals[root.id]["instructors"] = rows["instructors"]
         return [(region, totals[region["id"]]) for region in regions]
-    ancestors = {r["id"]: [by_path[r["path"][: depth * steplen]]["id"] for depth in range(root.depth, r["depth"] + 1)]
-                 for r in regions}
     instructors = defaultdict(set)
-    pairs = (active_assignments(day).filter(enterprise__region__path__startswith=root.path).order_by()
-             .values_list("enterprise__region_id", "instructor_id"))  # the sets deduplicate
-    for region_id, instructor_id in pairs:
-        for ancestor in ancestors[region_id]:
-            instructors[ancestor].add(instructor_id)
-    for region_id, found in instructors.items():
-        totals[region_id]["instructors"] = len(found)
+    for region_id, instructor_id in rows["instructors"]:
+        instructors[region_id].add(instructor_id)
+    for region in reversed(regions):
+        found = instructors.get(region["id"])
+        if not found:
+            continue
+        totals[region["id"]]["instructors"] = len(found)
+        if region["depth"] > root.depth:
+            parent_id = by_path[region["path"][: (region["depth"] - 1) * steplen]]["id"]
+            theirs = instructors.get(parent_id)
+            if theirs is None or len(theirs) < len(found):  # the smaller set is merged into the larger
+                found, theirs = theirs or set(), found
+                instructors[parent_id] = theirs
+            theirs |= found
+        del instructors[region["id"]]
 
     return [(region, totals[region["id"]]) for region in regions]
 
 
 # Every table the figures read (their planner statistics are refreshed before a computation when stale).
 SOURCE_MODELS = (Region, Enterprise, PartyOrganization, CoverageLink, Member, MemberEvent, MemberSpan, Assignment,
-                 Instructor, InstructorType, DemonstrationSite)
+                 Instructor, InstructorType, DemonstrationSite, ChannelReach, WorkChannel)
+
+# The register's tables whose state a snapshot records (label -> model; each is historised).
+STAMPED_MODELS = {
+    "regions": Region, "enterprises": Enterprise, "organizations": PartyOrganization,
+    "coverage_links": CoverageLink, "members": Member, "member_events": MemberEvent, "assignments": Assignment,
+    "instructors": Instructor, "demonstration_sites": DemonstrationSite,
+    "work_channels": WorkChannel, "channel_reaches": ChannelReach,
+}
 
 
 def source_state() -> dict:
-    """Which state of the register the figures come from (row counts and latest changes)."""
-    from django.db.models import Max  # noqa: PLC0415
+    """Which state of the register the figures come from: per table, its highest id (`last`: rows added,
+    also by bulk loaders that write no history) and the id of its latest history record (`latest`: every
+    insert, update and end of a row saved through the models, e.g. editing a link's dates).
 
-    def stamp(value):
-        return value.isoformat() if hasattr(value, "isoformat") else value
-
-    state = {}
-    for label, model in [
-        ("enterprises", Enterprise),
-        ("organizations", PartyOrganization),
-        ("coverage_links", CoverageLink),
-        ("members", Member),
-        ("member_events", MemberEvent),
-        ("assignments", Assignment),
-    ]:
-        rows = model._default_manager.order_by().count()
-        # The latest recorded change (simple-history logs every insert, update and end of a link), so
-        # editing a link's dates changes the stamp too, not only adding rows.
-        latest = model.history.model.objects.order_by().aggregate(latest=Max("history_date"))["latest"]
-        state[label] = {"rows": rows, "latest": stamp(latest)}
-    return state
+    Two index lookups per table in ONE statement (a stamp costs about a millisecond, not a count over a
+    million rows), so "are these snapshots still current?" is cheap to ask on every read."""
+    columns, labels = [], []
+    for label, model in STAMPED_MODELS.items():
+        history = model.history.model
+        columns.append(f"(SELECT MAX({connection.ops.quote_name(model._meta.pk.column)}) "
+                       f"FROM {connection.ops.quote_name(model._meta.db_table)})")
+        columns.append(f"(SELECT MAX({connection.ops.quote_name(history._meta.pk.column)}) "
+                       f"FROM {connection.ops.quote_name(history._meta.db_table)})")
+        labels.append(label)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(columns))
+        row = cursor.fetchone()
+    return {label: {"last": row[2 * i] or 0, "latest": row[2 * i + 1] or 0} for i, label in enumerate(labels)}
 
 
 def coverage_of_enterprise(enterprise_id: int, day: datetime.date) -> str:
