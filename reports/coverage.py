@@ -217,7 +217,14 @@ def enterprise_cells(root: Region, day: datetime.date, *, own_only=False):
     reached = reached_enterprises(day).order_by().values("enterprise_id").distinct()
     # employing enterprises with their number of full members: one pass over the members on `day`
     employing = employing_enterprises(day)
-    if root.depth > 1 and not own_only:
+    channels = channel_reached_enterprises(day)
+    if own_only:
+        # only what is registered at `root` itself: the sets for its enterprises (index lookups), not the register
+        primary = primary.filter(enterprise__region_id=root.id)
+        reached = reached.filter(enterprise__region_id=root.id)
+        employing = employing.filter(employer__region_id=root.id)
+        channels = channels.filter(enterprise__region_id=root.id)
+    elif root.depth > 1:
         # a part of the province (a city, a county): the sets only for its enterprises, not the whole register
         primary = primary.filter(enterprise__region__path__startswith=root.path)
         reached = reached.filter(enterprise__region__path__startswith=root.path)
@@ -225,7 +232,7 @@ def enterprise_cells(root: Region, day: datetime.date, *, own_only=False):
     employing = (employing.order_by().values("employer_id")
                  .annotate(full_members=Count("pk", filter=_full_q(day))).values("employer_id", "full_members"))
     # reached through a work coverage channel that is switched on (an empty set while all are off)
-    channels = channel_reached_enterprises(day).order_by().values("enterprise_id").distinct()
+    channels = channels.order_by().values("enterprise_id").distinct()
     parts = [_compiled(q) for q in (ops, primary, reached, employing, channels)]
     (ops_sql, primary_sql, reached_sql, employing_sql, channels_sql) = [sql for sql, _params in parts]
     sql = (

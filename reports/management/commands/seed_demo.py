@@ -12,6 +12,7 @@ from django.db import transaction
 from stdnum.cn import ric, uscc
 
 from core.dbstats import analyze
+from reports.incremental import bulk_changed
 from core.roles import Role
 from instructors.models import (AssessmentScheme, Assignment, Batch, DemonstrationSite, Instructor, InstructorType,
                                 ResponsibilityTarget, Visit)
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         else:
             with transaction.atomic():
                 self.load()
+                bulk_changed()  # written in bulk (no signals): every snapshot stale (reports.incremental)
             analyze(apps.get_models())  # planner statistics for the tables just filled
         self.users()
         self.reporting_units()
