@@ -441,12 +441,14 @@ def _add(target: dict, name: str, n: int, key: str | None = None):
         bucket[key] = bucket.get(key, 0) + n
 
 
-def compute_figures(root: Region, day: datetime.date, *, own_only=False) -> list[tuple[dict, dict]]:
+def compute_figures(root: Region, day: datetime.date, *, own_only=False, instructors=True) -> list[tuple[dict, dict]]:
     """Figures for every region of `root`'s subtree on `day`: a list of (region row, figures).
 
     `own_only`: only `root`'s row, counting only what is registered at `root` itself (not in its children),
     except distinct instructors, counted over the whole subtree (not additive): the partitioned computation
-    adds the children's stored figures to it (reports.services.finish_partitioned).
+    adds the children's stored figures to it (reports.services.finish_partitioned). With `instructors=False`
+    that count is left at 0 (a whole-province count is most of the cost; reports.incremental keeps the stored one
+    when no assignment changed).
 
     A constant number of queries whatever the number of regions and enterprises: one per kind of thing
     counted, grouped by region, rolled up to the ancestors in Python over the region list (additive
@@ -503,6 +505,8 @@ def compute_figures(root: Region, day: datetime.date, *, own_only=False) -> list
     # one query, each instructor added to the sets of its region's ancestors (an instructor working in two
     # child regions is one instructor of the parent)
     if own_only:
+        if not instructors:
+            return [(region, totals[region["id"]]) for region in regions]
         totals[root.id]["instructors"] = (active_assignments(day).filter(enterprise__region__path__startswith=root.path)
                                           .order_by().values("instructor_id").distinct().count())
         return [(region, totals[region["id"]]) for region in regions]

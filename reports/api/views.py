@@ -12,12 +12,13 @@ from rest_framework.response import Response
 
 from core.jobs import JobQueueUnavailable, enqueue
 from core.models import Job
-from core.permissions import PortalPagination, WindowCountPagination
+from core.permissions import KnownCountPagination, PortalPagination, WindowCountPagination
 from core.roles import STATISTICS_ROLES, Role
 from core.routers import ReplicaReadsMixin
 from core.scoping import user_is_unrestricted
 from organizations.models import Enterprise, Region
 from reports.coverage import enterprises_behind, is_large_subtree, subtree_region_ids, with_coverage
+from reports.incremental import fresh_count, sees_whole_subtree
 from reports.models import CoverageSnapshot
 
 from .serializers import (
@@ -196,7 +197,12 @@ class CoverageEnterprisesView(ReplicaReadsMixin, StatisticsView):
     def get(self, request):
         region, day, data = parse_query(request, DrillDownQuerySerializer)
         region_ids = subtree_region_ids(region)
-        if is_large_subtree(region_ids):
+        # The count from the region's snapshot when it is fresh and the caller sees the whole subtree (the list is
+        # then the figure's enterprises): only the page query runs (reports.incremental, docs/coverage.md).
+        count = fresh_count(region, day, data["category"]) if sees_whole_subtree(request.user, region) else None
+        if count is not None:
+            self._paginator = KnownCountPagination(count)
+        elif is_large_subtree(region_ids):
             # Many rows: COUNT + a top-N sort beats a window count, which sorts every row (docs/performance.md).
             self._paginator = PortalPagination()
         queryset = enterprises_behind(
