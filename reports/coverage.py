@@ -203,14 +203,18 @@ def _compiled(queryset):
     return sql, list(params)
 
 
-def enterprise_cells(root: Region, day: datetime.date, *, own_only=False):
+def enterprise_cells(root: Region | None, day: datetime.date, *, own_only=False, own_regions=None):
     """(region_id, coverage_rank, instructor_reach, member_class, channel_reach, n) for the enterprises of
     `root`'s subtree operating on `day`: ONE statement joining the operating enterprises to four sets, each grouped once
     by enterprise (the shape a hand-written statement has: hash joins, no per-row lookup). The sets are the
-    ORM querysets that define the facts above, compiled and composed; only the joining is written here."""
+    ORM querysets that define the facts above, compiled and composed; only the joining is written here.
+
+    `own_only`: only what is registered at `root` itself; `own_regions` (ids): at each of those regions itself."""
+    if own_only:
+        own_regions = [root.id]
     rank = Case(*[When(organization__formation_mode=mode, then=Value(r)) for mode, r in MODE_RANK.items()],
                 output_field=IntegerField())
-    ops = (Enterprise.objects.filter(operating_q(day), region_id=root.id) if own_only
+    ops = (Enterprise.objects.filter(operating_q(day), region_id__in=own_regions) if own_regions is not None
            else operating_enterprises(root, day)).order_by().values("id", "region_id")
     primary = linked_enterprises(day).order_by().values("enterprise_id").annotate(rank=Min(rank)).values(
         "enterprise_id", "rank")
@@ -218,12 +222,12 @@ def enterprise_cells(root: Region, day: datetime.date, *, own_only=False):
     # employing enterprises with their number of full members: one pass over the members on `day`
     employing = employing_enterprises(day)
     channels = channel_reached_enterprises(day)
-    if own_only:
-        # only what is registered at `root` itself: the sets for its enterprises (index lookups), not the register
-        primary = primary.filter(enterprise__region_id=root.id)
-        reached = reached.filter(enterprise__region_id=root.id)
-        employing = employing.filter(employer__region_id=root.id)
-        channels = channels.filter(enterprise__region_id=root.id)
+    if own_regions is not None:
+        # only what is registered at those regions themselves: the sets for their enterprises (index lookups)
+        primary = primary.filter(enterprise__region_id__in=own_regions)
+        reached = reached.filter(enterprise__region_id__in=own_regions)
+        employing = employing.filter(employer__region_id__in=own_regions)
+        channels = channels.filter(enterprise__region_id__in=own_regions)
     elif root.depth > 1:
         # a part of the province (a city, a county): the sets only for its enterprises, not the whole register
         primary = primary.filter(enterprise__region__path__startswith=root.path)
@@ -441,14 +445,12 @@ def _add(target: dict, name: str, n: int, key: str | None = None):
         bucket[key] = bucket.get(key, 0) + n
 
 
-def compute_figures(root: Region, day: datetime.date, *, own_only=False, instructors=True) -> list[tuple[dict, dict]]:
+def compute_figures(root: Region, day: datetime.date, *, own_only=False) -> list[tuple[dict, dict]]:
     """Figures for every region of `root`'s subtree on `day`: a list of (region row, figures).
 
     `own_only`: only `root`'s row, counting only what is registered at `root` itself (not in its children),
     except distinct instructors, counted over the whole subtree (not additive): the partitioned computation
-    adds the children's stored figures to it (reports.services.finish_partitioned). With `instructors=False`
-    that count is left at 0 (a whole-province count is most of the cost; reports.incremental keeps the stored one
-    when no assignment changed).
+    adds the children's stored figures to it (reports.services.finish_partitioned).
 
     A constant number of queries whatever the number of regions and enterprises: one per kind of thing
     counted, grouped by region, rolled up to the ancestors in Python over the region list (additive
@@ -505,8 +507,6 @@ def compute_figures(root: Region, day: datetime.date, *, own_only=False, instruc
     # one query, each instructor added to the sets of its region's ancestors (an instructor working in two
     # child regions is one instructor of the parent)
     if own_only:
-        if not instructors:
-            return [(region, totals[region["id"]]) for region in regions]
         totals[root.id]["instructors"] = (active_assignments(day).filter(enterprise__region__path__startswith=root.path)
                                           .order_by().values("instructor_id").distinct().count())
         return [(region, totals[region["id"]]) for region in regions]
@@ -522,6 +522,41 @@ def compute_figures(root: Region, day: datetime.date, *, own_only=False, instruc
         totals[region_id]["instructors"] = len(found)
 
     return [(region, totals[region["id"]]) for region in regions]
+
+
+def own_figures(region_ids, day: datetime.date) -> dict:
+    """{region id: figures} of what is registered at each region itself (not in its children) on `day`, for a
+    few regions at once (reports.incremental: a path of regions, in 4 queries); distinct instructors left at 0.
+    The same sets and groupings as compute_figures, restricted to those regions."""
+    region_ids = list(region_ids)
+    own = {region_id: _empty() for region_id in region_ids}
+    for region_id, rank, reach, member_class, channel, n in enterprise_cells(None, day, own_regions=region_ids):
+        key = (rank, bool(reach), member_class, bool(channel))
+        target = own[region_id]
+        for name, predicate in CATEGORIES.items():
+            if predicate(*key):
+                target[name] += n
+    organizations = active_organizations(day).filter(region_id__in=region_ids)
+    for row in organizations.values("region_id", "kind").annotate(n=Count("pk")).order_by():
+        _add(own[row["region_id"]], "organizations", row["n"])
+        _add(own[row["region_id"]], "organizations_by_kind", row["n"], row["kind"])
+    members = active_members(day).filter(
+        Q(organization__region_id__in=region_ids), Q(organization__established_on__lte=day),
+        Q(organization__dissolved_on__isnull=True) | Q(organization__dissolved_on__gt=day),
+    )
+    for row in members.values("organization__region_id").annotate(n=Count("pk")).order_by():
+        _add(own[row["organization__region_id"]], "members", row["n"])
+    sites = active_demonstration_sites(day).filter(region_id__in=region_ids)
+    for row in sites.values("region_id", "level").annotate(n=Count("pk")).order_by():
+        _add(own[row["region_id"]], "demonstration_sites", row["n"])
+        _add(own[row["region_id"]], "demonstration_sites_by_level", row["n"], row["level"])
+    return own
+
+
+def subtree_instructors(region: Region, day: datetime.date) -> int:
+    """Distinct instructors of the active assignments in the region's subtree on `day` (compute_figures' count)."""
+    return (active_assignments(day).filter(enterprise__region__path__startswith=region.path)
+            .order_by().values("instructor_id").distinct().count())
 
 
 # Every table the figures read (their planner statistics are refreshed before a computation when stale).
