@@ -380,7 +380,6 @@ def bench_drill_counts(root, rounds=5):
     print(f"    {'(all counts) p95':<20} {percentile(both['snapshot'], 95):8.1f} ms {percentile(both['live'], 95):8.1f} ms")
 
 
-@contextlib.contextmanager
 def bench_members(root):
     """The register at scale: the member balance of the whole province and of a county (events grouped in
     SQL), one page of the member list API for a county viewer, and the arrears count."""
@@ -411,6 +410,7 @@ def bench_members(root):
     print(f"  dues arrears count (county)         : {seconds * 1000:8.1f} ms ({count:,} members)")
 
 
+@contextlib.contextmanager
 def wsgi_server(workers: int):
     """gunicorn on 127.0.0.1 (loopback only) with persistent database connections, for the read benchmark."""
     with socket.socket() as probe:

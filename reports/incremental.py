@@ -412,6 +412,47 @@ def fresh_count(region, day: datetime.date, category: str):
             .values_list(category, flat=True).first())
 
 
+def own_counts(region, day: datetime.date, category: str, regions: int):
+    """[(region id, its own count of `category`)] for the region's subtree in path order (the drill-down's order),
+    from the snapshots on `day` — when all `regions` rows exist and are fresh; else None. Own = the row less its
+    children's rows (every enterprise count adds up)."""
+    rows = list(CoverageSnapshot.objects.filter(as_of=day, region__path__startswith=region.path)
+                .order_by("region__path").values_list("region_id", "region__path", "stale", category))
+    if len(rows) != regions or any(stale for _id, _path, stale, _n in rows):
+        return None
+    own = {path: n for _id, path, _stale, n in rows}
+    for _id, path, _stale, n in rows:
+        parent = path[:-Region.steplen]
+        if parent in own and len(path) > len(region.path):
+            own[parent] -= n
+    return [(region_id, own[path]) for region_id, path, _stale, _n in rows]
+
+
+class RowsByRegion:
+    """The drill-down's rows as a sliceable list for the paginator: a slice [start, stop) is read only from the
+    regions it falls in (their own counts are known), with the offset counted from the first of them."""
+
+    def __init__(self, rows, own):
+        self.rows, self.own = rows, own  # rows(region ids) -> the ordered queryset of those regions' rows
+
+    def __getitem__(self, window):
+        start, stop = window.start or 0, window.stop
+        regions, before, seen = [], None, 0
+        for region_id, n in self.own:
+            if n and seen + n > start and seen < stop:
+                before = seen if before is None else before
+                regions.append(region_id)
+            seen += n
+            if seen >= stop:
+                break
+        if not regions:
+            return []
+        return list(self.rows(regions)[start - before:stop - before])
+
+    def __len__(self):
+        return sum(n for _region_id, n in self.own)
+
+
 def sees_whole_subtree(user, region) -> bool:
     """Whether the user's visible enterprises include every enterprise of the region's subtree (so a figure of
     the region is also the length of the user's list): unrestricted users, and region-scoped staff whose scope
