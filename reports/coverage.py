@@ -554,9 +554,12 @@ def own_figures(region_ids, day: datetime.date) -> dict:
 
 
 def subtree_instructors(region: Region, day: datetime.date) -> int:
-    """Distinct instructors of the active assignments in the region's subtree on `day` (compute_figures' count)."""
-    return (active_assignments(day).filter(enterprise__region__path__startswith=region.path)
-            .order_by().values("instructor_id").distinct().count())
+    """Distinct instructors of the active assignments in the region's subtree on `day` (compute_figures' count).
+    The only root's subtree is the whole register: no join to the regions (tier L: 0.2 s instead of 1.2–2.4 s)."""
+    assignments = active_assignments(day)
+    if region.depth > 1 or Region.objects.filter(depth=1).exclude(pk=region.pk).exists():
+        assignments = assignments.filter(enterprise__region__path__startswith=region.path)
+    return assignments.order_by().values("instructor_id").distinct().count()
 
 
 # Every table the figures read (their planner statistics are refreshed before a computation when stale).
