@@ -295,6 +295,9 @@ def schedule():
     delay = getattr(settings, "COVERAGE_INCREMENTAL_DELAY", 5)
     if not cache.add(SCHEDULED_KEY, 1, timeout=max(60, delay * 12)):
         return
+    if settings.CELERY_TASK_ALWAYS_EAGER:  # no broker (as core.jobs.enqueue): in-process, now
+        run()
+        return
     try:
         refresh_coverage.apply_async(countdown=delay, retry=False)
     except Exception:  # broker down: the rows stay stale (lists count live) and the nightly job recomputes
