@@ -269,3 +269,16 @@ def test_a_missing_child_row_keeps_the_parent_stale(world, no_job, django_captur
     stale = set(CoverageSnapshot.objects.filter(as_of=day, stale=True).values_list("region__code", flat=True))
     assert stale == {county1.code, city.code} and result["still_stale"] == 2
     assert not CoverageSnapshot.objects.get(region=town11, as_of=day).stale
+
+
+def test_moving_a_region_marks_everything_stale_and_the_job_recomputes(world, no_job,
+                                                                        django_capture_on_commit_callbacks):
+    from organizations.region_changes import move_region  # noqa: PLC0415
+
+    day, city = today(), world["city"]
+    town, county2 = world["regions"][3], world["regions"][2]
+    with django_capture_on_commit_callbacks(execute=True):
+        move_region(town, county2, user=None, effective_on=day)
+    assert not CoverageSnapshot.objects.filter(stale=False).exists()
+    assert incremental.refresh()["mode"] == "full"
+    assert stored(day) == recomputed(city, day)
