@@ -363,14 +363,15 @@ def refresh(day: datetime.date | None = None) -> dict:
         ids = on_path | {c for kids in children.values() for c in kids}
         rows = {row.region_id: row for row in CoverageSnapshot.objects.filter(as_of=day, region_id__in=ids)}
         own = coverage.own_figures([region.pk for region in path if region.pk in rows], day)  # 4 queries
-        updated = []
+        updated, unsure = [], []
         for region in path:  # deepest first: a parent adds its children's rows as just brought up to date
             row = rows.get(region.pk)
             if row is None:
                 continue  # nothing stored for it (its ancestors then stay stale: a child row is missing)
             kids = [rows.get(c) for c in children.get(region.pk, [])]
             if any(kid is None or kid.stale for kid in kids):
-                row.stale = True
+                row.stale = True  # it adds a row that is missing or stale: it cannot be fresh either
+                unsure.append(row.pk)
                 continue
             counts = own[region.pk]
             counts["instructors"] = coverage.subtree_instructors(region, day) if recount else row.instructors
@@ -390,6 +391,8 @@ def refresh(day: datetime.date | None = None) -> dict:
                 row.source, row.computed_at = {**(row.source or {}), "incremental": now.isoformat()}, now
             CoverageSnapshot.objects.bulk_update(
                 updated, [*COUNT_FIELDS, *DICT_FIELDS, "stale", "source", "computed_at"])
+        if unsure:
+            CoverageSnapshot.objects.filter(pk__in=unsure, stale=False).update(stale=True)
         # a write committed while this ran is queued again: its paths stay (or become again) stale
         pending = set(CoverageChange.objects.order_by().values_list("region_id", flat=True))
         if None in pending:
