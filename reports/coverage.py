@@ -530,6 +530,8 @@ def own_figures(region_ids, day: datetime.date) -> dict:
     The same sets and groupings as compute_figures, restricted to those regions."""
     region_ids = list(region_ids)
     own = {region_id: _empty() for region_id in region_ids}
+    if not own:
+        return own
     for region_id, rank, reach, member_class, channel, n in enterprise_cells(None, day, own_regions=region_ids):
         key = (rank, bool(reach), member_class, bool(channel))
         target = own[region_id]

@@ -282,3 +282,11 @@ def test_moving_a_region_marks_everything_stale_and_the_job_recomputes(world, no
     assert not CoverageSnapshot.objects.filter(stale=False).exists()
     assert incremental.refresh()["mode"] == "full"
     assert stored(day) == recomputed(city, day)
+
+
+def test_a_write_without_snapshots_today_leaves_nothing_to_do(db, django_capture_on_commit_callbacks):
+    """No snapshot computed today: the job (run in-process, tasks are eager) only empties its queue."""
+    town = make_region("4399", "Lone county", Region.Kind.COUNTY)
+    with django_capture_on_commit_callbacks(execute=True):
+        EnterpriseFactory(region=town)
+    assert not CoverageChange.objects.exists() and not CoverageSnapshot.objects.exists()
