@@ -4,6 +4,12 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def existing_snapshots_are_stale(apps, schema_editor):
+    """Rows computed before writes were tracked may predate later edits: none of them is trusted as fresh (the
+    drill-downs count live until the next computation writes fresh rows)."""
+    apps.get_model("reports", "CoverageSnapshot").objects.update(stale=True)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -17,6 +23,7 @@ class Migration(migrations.Migration):
             name='stale',
             field=models.BooleanField(default=False, verbose_name='stale'),
         ),
+        migrations.RunPython(existing_snapshots_are_stale, migrations.RunPython.noop),
         migrations.CreateModel(
             name='CoverageChange',
             fields=[

@@ -290,3 +290,22 @@ def test_a_write_without_snapshots_today_leaves_nothing_to_do(db, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         EnterpriseFactory(region=town)
     assert not CoverageChange.objects.exists() and not CoverageSnapshot.objects.exists()
+
+
+def test_snapshots_computed_before_the_migration_are_not_trusted_as_fresh(transactional_db):
+    from django.db import connection  # noqa: PLC0415
+    from django.db.migrations.executor import MigrationExecutor  # noqa: PLC0415
+
+    before, after = ("reports", "0007_approval_of_report_runs"), ("reports", "0008_snapshot_stale_and_coverage_changes")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps
+    region = old.get_model("organizations", "Region").objects.create(code="4398", name="Old county", kind="county",
+                                                                     path="0099", depth=1, numchild=0)
+    old.get_model("reports", "CoverageSnapshot").objects.create(region_id=region.pk, as_of=today(),
+                                                                computed_at=timezone.now(), enterprises=7)
+    executor = MigrationExecutor(connection)
+    executor.migrate([after])
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert CoverageSnapshot.objects.get(region__code="4398").stale
