@@ -12,7 +12,6 @@ from django.db import transaction
 from stdnum.cn import ric, uscc
 
 from core.dbstats import analyze
-from reports.incremental import bulk_changed
 from core.roles import Role
 from instructors.models import (AssessmentScheme, Assignment, Batch, DemonstrationSite, Instructor, InstructorType,
                                 ResponsibilityTarget, Visit)
@@ -21,6 +20,7 @@ from members.demo import seed_member_life
 from members.models import Member
 from organizations.models import (CoverageLink, Election, Enterprise, FormationMode, OrganizationKind, Ownership,
                                   PartyOrganization, Region)
+from reports.incremental import bulk_changed
 
 DEMO_PASSWORD = "Demo-pass-2026"
 ROOT_CODE = "430000"
