@@ -3,6 +3,8 @@
     .venv/bin/python -m bench                 # tiers S and M
     .venv/bin/python -m bench --tier L        # the large tier (1M enterprises; several minutes)
     .venv/bin/python -m bench --keep-data     # reuse the data already loaded in the bench database
+    .venv/bin/python -m bench --tier L --keep-data --incremental   # one changed link: incremental job vs full
+    .venv/bin/python -m bench --tier L --keep-data --reads-only    # drill-downs: snapshot count vs live count
 
 For each tier: load a synthetic province (`generate_synthetic`), VACUUM ANALYZE, then
 1. time `compute_coverage` for the province's whole tree beside ONE hand-written SQL statement computing the
@@ -70,7 +72,7 @@ def timed(func, repeat=3):
     return statistics.median(times), result
 
 
-def load_tier(tier, enterprises):
+def load_tier(tier, enterprises, vacuum=True):
     from django.core.management import call_command  # noqa: PLC0415
 
     from organizations.models import Region  # noqa: PLC0415
@@ -93,6 +95,8 @@ def load_tier(tier, enterprises):
         print(f"  compute_coverage right after the load: {seconds:.3f} s")
     from django.db import connection  # noqa: PLC0415
 
+    if not vacuum and not loaded:
+        return root
     with connection.cursor() as cursor:
         # VACUUM sets the hint bits and visibility map right after the bulk load, so that neither timed
         # side pays for the first reads of freshly copied pages (which dirty them).
@@ -267,7 +271,115 @@ def bench_reads(root, server=None):
     return results
 
 
-@contextlib.contextmanager
+def bench_incremental(root, rounds=ROUNDS):
+    """One changed link (issue 17 item 3): the write with its marking on commit, then the incremental job, beside a
+    full recompute of the province, alternating in each round. Each round adds a link to an enterprise of a
+    township and removes it again (with its history rows): the data ends as it began. The stored rows of the
+    link's region path after the job are compared with those of the full recompute that follows."""
+    from django.db import transaction  # noqa: PLC0415
+
+    from organizations.models import CoverageLink, Enterprise, PartyOrganization, Region  # noqa: PLC0415
+    from reports import coverage, incremental  # noqa: PLC0415
+    from reports.models import COUNT_FIELDS, CoverageSnapshot  # noqa: PLC0415
+
+    day = AS_OF
+    if (not CoverageSnapshot.objects.filter(region=root, as_of=day).exists()
+            or CoverageSnapshot.objects.filter(as_of=day, stale=True).exists()):
+        run_compute(root)  # the bench starts from fresh snapshots
+    town = (Region.objects.filter(path__startswith=root.path, depth=root.depth + 3).order_by("path")[5:6].first()
+            or root)
+    linked = coverage.active_links(day).values("enterprise_id")
+    enterprise = (coverage.operating_enterprises(town, day).filter(region=town).exclude(pk__in=linked)
+                  .order_by("pk").first())
+    organization = coverage.active_organizations(day).filter(region__path__startswith=town.path[:-Region.steplen]) \
+        .order_by("pk").first() or coverage.active_organizations(day).order_by("pk").first()
+    path = [town.path[:n] for n in range(Region.steplen, len(town.path) + 1, Region.steplen)]
+    fields = [*COUNT_FIELDS, "organizations_by_kind", "demonstration_sites_by_level"]
+
+    def path_rows():
+        return {row.region_id: [getattr(row, f) for f in fields] for row in CoverageSnapshot.objects.filter(
+            as_of=day, region__path__in=path)}
+
+    def change(add):
+        started = time.perf_counter()
+        with transaction.atomic():  # the marking runs on commit, as after a page's write
+            if add:
+                link = CoverageLink.objects.create(organization=organization, enterprise=enterprise,
+                                                   valid_from=day - datetime.timedelta(days=30))
+            else:
+                link = CoverageLink.objects.get(organization=organization, enterprise=enterprise)
+                link_id = link.pk
+                link.delete()
+        written = time.perf_counter() - started
+        result = incremental.refresh(day)
+        if not add:
+            CoverageLink.history.filter(id=link_id).delete()
+        return written, time.perf_counter() - started - written, result
+
+    print(f"  one changed link: enterprise {enterprise.pk} of {town.code}, organization {organization.code}")
+    schedule, incremental.schedule = incremental.schedule, lambda: None  # the bench runs (and times) the job
+    writes, jobs, fulls, mismatches = [], [], [], 0
+    try:
+        for _ in range(rounds):
+            for add in (True, False):
+                written, job, result = change(add)
+                writes.append(written)
+                jobs.append(job)
+                after_job = path_rows()
+                seconds = run_compute(root)[0]
+                fulls.append(seconds)
+                mismatches += after_job != path_rows()
+                assert result["mode"] == "incremental", result
+    finally:
+        incremental.schedule = schedule
+    job, full = statistics.median(jobs), statistics.median(fulls)
+    print(f"  write + marking on commit          : median {statistics.median(writes) * 1000:7.1f} ms")
+    print(f"  incremental job ({len(path)} rows of the path) : median {job * 1000:7.1f} ms  "
+          f"{[round(t * 1000, 1) for t in jobs]}")
+    print(f"  full recompute of the province     : median {full * 1000:7.1f} ms  {[round(t, 2) for t in fulls]}")
+    print(f"  ratio job / full: {job / full * 100:.2f} %   rows differing from the full recompute: {mismatches}")
+    return {"job": job, "full": full, "mismatches": mismatches}
+
+
+def bench_drill_counts(root, rounds=5):
+    """The county drill-down first page for every count, one client: count from the fresh snapshot beside the
+    live count (the same row marked stale), alternating in each round; medians."""
+    from django.test import Client  # noqa: PLC0415
+
+    from core.models import User  # noqa: PLC0415
+    from organizations.models import Region  # noqa: PLC0415
+    from reports.coverage import CATEGORIES  # noqa: PLC0415
+    from reports.models import CoverageSnapshot  # noqa: PLC0415
+
+    county = (Region.objects.filter(path__startswith=root.path, depth=root.depth + 2).order_by("path").first()
+              or root)
+    user, _ = User.objects.get_or_create(username=f"bench-{root.code}", defaults={
+        "role": "stats_client", "scope_region": root})
+    client = Client()
+    client.force_login(user)
+    row = CoverageSnapshot.objects.filter(region=county, as_of=AS_OF)
+    print(f"  drill-down first page, county {county.code}, one client ({rounds} rounds, medians):")
+    print(f"    {'count':<20} {'snapshot':>10} {'live':>10}")
+    both = {"snapshot": [], "live": []}
+    for category in CATEGORIES:
+        times = {"snapshot": [], "live": []}
+        params = {"region": county.code, "as_of": AS_OF.isoformat(), "category": category}
+        client.get("/api/v1/statistics/coverage/enterprises/", params)  # warm-up
+        for _ in range(rounds):
+            for mode in ("snapshot", "live"):
+                row.update(stale=mode == "live")
+                started = time.perf_counter()
+                response = client.get("/api/v1/statistics/coverage/enterprises/", params)
+                times[mode].append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise RuntimeError(response.content[:200])
+        row.update(stale=False)
+        print(f"    {category:<20} {statistics.median(times['snapshot']):8.1f} ms {statistics.median(times['live']):8.1f} ms")
+        for mode in both:
+            both[mode] += times[mode]
+    print(f"    {'(all counts) p95':<20} {percentile(both['snapshot'], 95):8.1f} ms {percentile(both['live'], 95):8.1f} ms")
+
+
 def bench_members(root):
     """The register at scale: the member balance of the whole province and of a county (events grouped in
     SQL), one page of the member list API for a county viewer, and the arrears count."""
@@ -298,6 +410,7 @@ def bench_members(root):
     print(f"  dues arrears count (county)         : {seconds * 1000:8.1f} ms ({count:,} members)")
 
 
+@contextlib.contextmanager
 def wsgi_server(workers: int):
     """gunicorn on 127.0.0.1 (loopback only) with persistent database connections, for the read benchmark."""
     with socket.socket() as probe:
@@ -334,6 +447,10 @@ def main(argv=None):
                         help="serve the reads with Django's test client in threads instead of gunicorn on 127.0.0.1")
     parser.add_argument("--compute-only", action="store_true", help="only the computation (no member or read figures)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers for the read benchmark")
+    parser.add_argument("--reads-only", action="store_true",
+                        help="only the drill-down and read figures (data and snapshots already loaded: --keep-data)")
+    parser.add_argument("--incremental", action="store_true",
+                        help="only one changed link: the incremental job beside a full recompute (data kept)")
     args = parser.parse_args(argv)
     tiers = args.tier or ["S", "M"]
 
@@ -373,7 +490,25 @@ def main(argv=None):
         pass
     for tier in tiers:
         print(f"\n## tier {tier}: {TIERS[tier]['enterprises']:,} enterprises")
-        root = load_tier(tier, TIERS[tier]["enterprises"])
+        root = load_tier(tier, TIERS[tier]["enterprises"], vacuum=not (args.incremental or args.reads_only))
+        if args.incremental:
+            bench_incremental(root)
+            continue
+        if args.reads_only:
+            from reports.models import CoverageSnapshot  # noqa: PLC0415
+
+            if CoverageSnapshot.objects.filter(as_of=AS_OF, stale=True).exists() or not \
+                    CoverageSnapshot.objects.filter(region=root, as_of=AS_OF).exists():
+                run_compute(root)  # fresh snapshots of the data as it is (nothing writes during the reads)
+            bench_drill_counts(root)
+
+            for label, stale in (("counts from fresh snapshots", False), ("live counts (snapshots stale)", True)):
+                CoverageSnapshot.objects.filter(as_of=AS_OF).update(stale=stale)
+                print(f"  reads ({label}): gunicorn on 127.0.0.1 with {args.workers} workers, 10 client threads")
+                with wsgi_server(args.workers) as port:
+                    bench_reads(root, port)
+            CoverageSnapshot.objects.filter(as_of=AS_OF).update(stale=False)
+            continue
         floor_url = floor_database(url, tier, args.keep_data)
         bench_compute(root, floor_url, tier)
         if args.compute_only:

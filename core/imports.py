@@ -556,6 +556,8 @@ def run_import(kind_key, data: bytes, filename: str, user, *, dry_run=False, pro
         try:
             with transaction.atomic():
                 kind.write(result.plan, user)
+                from reports.incremental import bulk_changed  # noqa: PLC0415  (rows written in bulk send no signals)
+                bulk_changed(*kind.filled_models())
         except ValidationError as error:  # a rule only the write could see (e.g. a concurrent change)
             _add_validation_errors(result, kind, 0, error)
         except DatabaseError as error:  # e.g. a unique key taken by someone else since the check

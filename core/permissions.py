@@ -44,6 +44,25 @@ class WindowCountPagination(PortalPagination):
         return rows
 
 
+class KnownCountPaginator(Paginator):
+    """A paginator told the list's length (`count`) instead of counting it: pages are LIMIT/OFFSET only."""
+
+    def __init__(self, object_list, per_page, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count = count  # a cached_property: set here, never computed
+
+
+class KnownCountPagination(PortalPagination):
+    """The same pages and answer as PortalPagination for a list whose length is already known (a drill-down
+    whose fresh snapshot holds the figure): only the page query runs, no COUNT and no window count."""
+
+    def __init__(self, count: int):
+        self.known_count = count
+
+    def django_paginator_class(self, object_list, per_page):
+        return KnownCountPaginator(object_list, per_page, self.known_count)
+
+
 class RolePermission(BasePermission):
     """Reads need the view's `view_roles`, writes its `edit_roles` (admins may do everything)."""
 

@@ -90,6 +90,13 @@ def _check_target(region, target, field, below_message):
             "name": target.name, "date": target.valid_to.isoformat()}})
 
 
+def _coverage_changed():
+    """Subtrees moved, merged or closed: every coverage snapshot stale, on commit (reports.incremental)."""
+    from reports.incremental import bulk_changed  # noqa: PLC0415
+
+    bulk_changed()
+
+
 def _parent_of(region):
     return Region.objects.get_parent(region, update=True) if region.depth > 1 else None
 
@@ -138,6 +145,7 @@ def move_region(region: Region, new_parent: Region, *, user, effective_on: datet
             "name": region.name, "parent": new_parent.name}})
     _move_node(region, new_parent)
     _save_with_reason(region, user, _("Moved under %(parent)s") % {"parent": new_parent.name})
+    _coverage_changed()
     return _record(region, RegionChange.Kind.MOVE, user, effective_on, note, old_parent=old_parent,
                    new_parent=new_parent)
 
@@ -206,6 +214,7 @@ def merge_region(region: Region, into: Region, *, user, effective_on: datetime.d
     region.refresh_from_db()
     region.valid_to = effective_on
     _save_with_reason(region, user, reason)
+    _coverage_changed()
     return _record(region, RegionChange.Kind.MERGE, user, effective_on, note, old_parent=old_parent,
                    merged_into=into, moved_enterprises=moved.get(Enterprise, 0),
                    moved_organizations=moved.get(PartyOrganization, 0), moved_regions=len(children))
@@ -242,6 +251,7 @@ def close_region(region: Region, *, user, effective_on: datetime.date, note: str
         bulk_update_with_history(subtree, Region, ["valid_to"], batch_size=500, default_user=user,
                                  default_change_reason=reason)
     region.refresh_from_db()
+    _coverage_changed()
     return _record(region, RegionChange.Kind.CLOSE, user, effective_on, note, old_parent=_parent_of(region),
                    moved_regions=0)
 

@@ -18,7 +18,9 @@ class ReportsConfig(AppConfig):
         from core.navigation import MenuItem, register  # noqa: PLC0415
         from core.roles import Role  # noqa: PLC0415
 
-        from . import tasks  # noqa: F401  (registers the job handlers)
+        from . import incremental, tasks  # noqa: F401  (tasks registers the job handlers)
+
+        incremental.connect()  # writes that change coverage mark the snapshots stale (reports.incremental)
 
         register(MenuItem(_("Coverage"), "reports:dashboard", roles=frozenset({
             Role.ADMIN, Role.REGION_EDITOR, Role.REGION_VIEWER, Role.BRANCH_SECRETARY}), order=10))

@@ -205,21 +205,32 @@ def _compiled(queryset):
     return sql, list(params)
 
 
-def enterprise_cells(root: Region, day: datetime.date, *, own_only=False):
+def enterprise_cells(root: Region | None, day: datetime.date, *, own_only=False, own_regions=None):
     """(region_id, coverage_rank, instructor_reach, member_class, channel_reach, n) for the enterprises of
     `root`'s subtree operating on `day`: ONE statement joining the operating enterprises to four sets, each grouped once
     by enterprise (the shape a hand-written statement has: hash joins, no per-row lookup). The sets are the
-    ORM querysets that define the facts above, compiled and composed; only the joining is written here."""
+    ORM querysets that define the facts above, compiled and composed; only the joining is written here.
+
+    `own_only`: only what is registered at `root` itself; `own_regions` (ids): at each of those regions itself."""
+    if own_only:
+        own_regions = [root.id]
     rank = Case(*[When(organization__formation_mode=mode, then=Value(r)) for mode, r in MODE_RANK.items()],
                 output_field=IntegerField())
-    ops = (Enterprise.objects.filter(operating_q(day), region_id=root.id) if own_only
+    ops = (Enterprise.objects.filter(operating_q(day), region_id__in=own_regions) if own_regions is not None
            else operating_enterprises(root, day)).order_by().values("id", "region_id")
     primary = linked_enterprises(day).order_by().values("enterprise_id").annotate(rank=Min(rank)).values(
         "enterprise_id", "rank")
     reached = reached_enterprises(day).order_by().values("enterprise_id").distinct()
     # employing enterprises with their number of full members: one pass over the members on `day`
     employing = employing_enterprises(day)
-    if root.depth > 1 and not own_only:
+    channels = channel_reached_enterprises(day)
+    if own_regions is not None:
+        # only what is registered at those regions themselves: the sets for their enterprises (index lookups)
+        primary = primary.filter(enterprise__region_id__in=own_regions)
+        reached = reached.filter(enterprise__region_id__in=own_regions)
+        employing = employing.filter(employer__region_id__in=own_regions)
+        channels = channels.filter(enterprise__region_id__in=own_regions)
+    elif root.depth > 1:
         # a part of the province (a city, a county): the sets only for its enterprises, not the whole register
         primary = primary.filter(enterprise__region__path__startswith=root.path)
         reached = reached.filter(enterprise__region__path__startswith=root.path)
@@ -227,7 +238,7 @@ def enterprise_cells(root: Region, day: datetime.date, *, own_only=False):
     employing = (employing.order_by().values("employer_id")
                  .annotate(full_members=Count("pk", filter=_full_q(day))).values("employer_id", "full_members"))
     # reached through a work coverage channel that is switched on (an empty set while all are off)
-    channels = channel_reached_enterprises(day).order_by().values("enterprise_id").distinct()
+    channels = channels.order_by().values("enterprise_id").distinct()
     parts = [_compiled(q) for q in (ops, primary, reached, employing, channels)]
     (ops_sql, primary_sql, reached_sql, employing_sql, channels_sql) = [sql for sql, _params in parts]
     sql = (
@@ -445,26 +456,48 @@ def _add(target: dict, name: str, n: int, key: str | None = None):
         bucket[key] = bucket.get(key, 0) + n
 
 
-def _other_rows(root: Region, day: datetime.date, own_only: bool) -> dict:
+def _other_rows(day: datetime.date, where, instructors=None) -> dict:
     """Everything but the enterprise cells, as rows grouped by region: organizations (by kind), members held
-    in them, demonstration sites (by level), and the (region, instructor) pairs of active assignments (or,
-    `own_only`, the number of distinct instructors of the whole subtree)."""
-    lookup = "exact" if own_only else "startswith"
-    organizations = active_organizations(day).filter(**{f"region__path__{lookup}": root.path})
+    in them, demonstration sites (by level); `where(prefix)` is the Q choosing the regions (e.g.
+    ``Q(region__path__startswith=…)`` for prefix ""), `instructors` a function giving the instructors' rows."""
+    organizations = active_organizations(day).filter(where(""))
     members = active_members(day).filter(
-        Q(**{f"organization__region__path__{lookup}": root.path}), Q(organization__established_on__lte=day),
+        where("organization__"), Q(organization__established_on__lte=day),
         Q(organization__dissolved_on__isnull=True) | Q(organization__dissolved_on__gt=day),
     )
-    sites = active_demonstration_sites(day).filter(**{f"region__path__{lookup}": root.path})
-    assignments = active_assignments(day).filter(enterprise__region__path__startswith=root.path).order_by()
+    sites = active_demonstration_sites(day).filter(where(""))
     return {
         "organizations": list(organizations.values_list("region_id", "kind").annotate(n=Count("pk")).order_by()),
         "members": list(members.values_list("organization__region_id").annotate(n=Count("pk")).order_by()),
         "sites": list(sites.values_list("region_id", "level").annotate(n=Count("pk")).order_by()),
-        # the sets deduplicate: an instructor working in two child regions is one instructor of the parent
-        "instructors": (assignments.values("instructor_id").distinct().count() if own_only
-                        else list(assignments.values_list("enterprise__region_id", "instructor_id"))),
+        "instructors": instructors() if instructors is not None else None,
     }
+
+
+def _add_cells(own, cells):
+    """Add the enterprise cells (region, rank, reach, member class, channel, n) to the regions' own figures."""
+    for region_id, rank, reach, member_class, channel, n in cells:
+        target = own[region_id]
+        for name in _categories_of(rank, bool(reach), member_class, bool(channel)):
+            target[name] += n
+
+
+def _add_other_rows(own, rows):
+    for region_id, kind, n in rows["organizations"]:
+        _add(own[region_id], "organizations", n)
+        _add(own[region_id], "organizations_by_kind", n, kind)
+    for region_id, n in rows["members"]:
+        _add(own[region_id], "members", n)
+    for region_id, level, n in rows["sites"]:
+        _add(own[region_id], "demonstration_sites", n)
+        _add(own[region_id], "demonstration_sites_by_level", n, level)
+
+
+def _instructor_pairs(root: Region, day: datetime.date):
+    """The (region, instructor) pairs of the active assignments in the subtree (the sets deduplicate: an
+    instructor working in two child regions is one instructor of the parent)."""
+    return list(active_assignments(day).filter(enterprise__region__path__startswith=root.path).order_by()
+                .values_list("enterprise__region_id", "instructor_id"))
 
 
 def compute_figures(root: Region, day: datetime.date, *, own_only=False, concurrently=None) -> list[tuple[dict, dict]]:
@@ -488,25 +521,19 @@ def compute_figures(root: Region, day: datetime.date, *, own_only=False, concurr
     )
     by_path = {r["path"]: r for r in regions}
     own = defaultdict(_empty)
-    others = functools.partial(_other_rows, root, day, own_only)
+    if own_only:
+        others = functools.partial(_other_rows, day, lambda p: Q(**{f"{p}region_id": root.id}),
+                                   functools.partial(subtree_instructors, root, day))
+    else:
+        others = functools.partial(_other_rows, day, lambda p: Q(**{f"{p}region__path__startswith": root.path}),
+                                   functools.partial(_instructor_pairs, root, day))
     pending = concurrently(others) if concurrently is not None else None
 
     # 1. enterprises: one row per (region, rank, reach, member class, channel)
-    for region_id, rank, reach, member_class, channel, n in enterprise_cells(root, day, own_only=own_only):
-        target = own[region_id]
-        for name in _categories_of(rank, bool(reach), member_class, bool(channel)):
-            target[name] += n
-
+    _add_cells(own, enterprise_cells(root, day, own_only=own_only))
     # 2. organizations (also by kind), 3. members held in them, 4. demonstration sites (also by level)
     rows = pending.result() if pending is not None else others()
-    for region_id, kind, n in rows["organizations"]:
-        _add(own[region_id], "organizations", n)
-        _add(own[region_id], "organizations_by_kind", n, kind)
-    for region_id, n in rows["members"]:
-        _add(own[region_id], "members", n)
-    for region_id, level, n in rows["sites"]:
-        _add(own[region_id], "demonstration_sites", n)
-        _add(own[region_id], "demonstration_sites_by_level", n, level)
+    _add_other_rows(own, rows)
 
     # roll the additive counts up the tree: deepest regions first, each added once to its parent
     totals = {r["id"]: own[r["id"]] if r["id"] in own else _empty() for r in regions}
@@ -543,6 +570,28 @@ def compute_figures(root: Region, day: datetime.date, *, own_only=False, concurr
         del instructors[region["id"]]
 
     return [(region, totals[region["id"]]) for region in regions]
+
+
+def own_figures(region_ids, day: datetime.date) -> dict:
+    """{region id: figures} of what is registered at each region itself (not in its children) on `day`, for a
+    few regions at once (reports.incremental: a path of regions, in 4 queries); distinct instructors left at 0.
+    The same queries as compute_figures, restricted to those regions."""
+    region_ids = list(region_ids)
+    own = {region_id: _empty() for region_id in region_ids}
+    if not own:
+        return own
+    _add_cells(own, enterprise_cells(None, day, own_regions=region_ids))
+    _add_other_rows(own, _other_rows(day, lambda p: Q(**{f"{p}region_id__in": region_ids})))
+    return own
+
+
+def subtree_instructors(region: Region, day: datetime.date) -> int:
+    """Distinct instructors of the active assignments in the region's subtree on `day` (compute_figures' count).
+    The only root's subtree is the whole register: no join to the regions (tier L: 0.2 s instead of 1.2–2.4 s)."""
+    assignments = active_assignments(day)
+    if region.depth > 1 or Region.objects.filter(depth=1).exclude(pk=region.pk).exists():
+        assignments = assignments.filter(enterprise__region__path__startswith=region.path)
+    return assignments.order_by().values("instructor_id").distinct().count()
 
 
 # Every table the figures read (their planner statistics are refreshed before a computation when stale).

@@ -72,6 +72,10 @@ class CoverageSnapshot(models.Model):
     demonstration_sites = models.PositiveIntegerField(_("demonstration sites"), default=0)
     organizations_by_kind = models.JSONField(_("organizations by kind"), default=dict, blank=True)
     demonstration_sites_by_level = models.JSONField(_("demonstration sites by level"), default=dict, blank=True)
+    # The freshness stamp (reports.incremental): set when a write that can change these figures commits, cleared
+    # when they are brought up to date (a computation writes fresh rows). A row that exists and is not stale
+    # holds the figures the register gives now, so a drill-down may take its count from it.
+    stale = models.BooleanField(_("stale"), default=False)
 
     objects = ScopedQuerySet.as_manager()
     scope = Scope(region="region", organization=None, instructor=None)
@@ -104,6 +108,24 @@ class CoverageSnapshot(models.Model):
     @property
     def work_coverage_rate(self):
         return self.rates()["work_coverage_rate"]
+
+
+class CoverageChange(models.Model):
+    """A region whose own figures a write changed (the enterprises, organizations, members or sites registered
+    at it): the queue of today's incremental recompute (reports.incremental). No region: everything (a bulk
+    write), the job then recomputes in full. Rows live seconds: the debounced job takes and deletes them."""
+
+    region = models.ForeignKey("organizations.Region", verbose_name=_("region"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+")
+    instructors = models.BooleanField(_("instructors changed"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("coverage change")
+        verbose_name_plural = _("coverage changes")
+
+    def __str__(self):
+        return f"{self.region_id or '*'} {self.created_at:%Y-%m-%d %H:%M:%S}"
 
 
 # --- periodic reports ----------------------------------------------------------------------------

@@ -60,6 +60,14 @@ def compute_coverage_nightly():
         enqueue("coverage.compute", {"region": root.code, "as_of": today}, region_code=root.code)
 
 
+@shared_task(name="reports.refresh_coverage", ignore_result=True)
+def refresh_coverage():
+    """The debounced incremental job (reports.incremental): today's snapshots of the regions writes touched."""
+    from . import incremental  # noqa: PLC0415
+
+    return incremental.run()
+
+
 @job_handler("reports.build", label=_("Report build"))
 def build_report(job):
     """params: {"run": id} — builds that ReportRun (reports.services.request_run records it first)."""

@@ -299,6 +299,18 @@ class CoverageEnterpriseListView(ObjectListView):
             raise Http404
         return super().get(request, *args, **kwargs)
 
+    def get_paginator(self, queryset, page_size):
+        # the count from the region's snapshot when it is fresh and the viewer sees the whole subtree: only the
+        # page query runs (reports.incremental, docs/coverage.md)
+        from core.permissions import KnownCountPaginator  # noqa: PLC0415
+        from reports.incremental import fresh_count, sees_whole_subtree  # noqa: PLC0415
+
+        if sees_whole_subtree(self.request.user, self.region):
+            count = fresh_count(self.region, self.day, self.category)
+            if count is not None:
+                return KnownCountPaginator(queryset, page_size, count)
+        return super().get_paginator(queryset, page_size)
+
     @property
     def title(self):
         if self.region is None:

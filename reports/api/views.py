@@ -12,12 +12,13 @@ from rest_framework.response import Response
 
 from core.jobs import JobQueueUnavailable, enqueue
 from core.models import Job
-from core.permissions import PortalPagination, WindowCountPagination
+from core.permissions import KnownCountPagination, PortalPagination, WindowCountPagination
 from core.roles import STATISTICS_ROLES, Role
 from core.routers import ReplicaReadsMixin
 from core.scoping import user_is_unrestricted
 from organizations.models import Enterprise, Region
 from reports.coverage import enterprises_behind, is_large_subtree, subtree_region_ids, with_coverage
+from reports.incremental import RowsByRegion, own_counts, sees_whole_subtree
 from reports.models import CoverageSnapshot
 
 from .serializers import (
@@ -195,13 +196,25 @@ class CoverageEnterprisesView(ReplicaReadsMixin, StatisticsView):
     )
     def get(self, request):
         region, day, data = parse_query(request, DrillDownQuerySerializer)
+        category, visible = data["category"], Enterprise.objects.visible_to(request.user)
         region_ids = subtree_region_ids(region)
-        if is_large_subtree(region_ids):
-            # Many rows: COUNT + a top-N sort beats a window count, which sorts every row (docs/performance.md).
-            self._paginator = PortalPagination()
-        queryset = enterprises_behind(
-            region, day, data["category"], Enterprise.objects.visible_to(request.user), region_ids=region_ids,
-        ).order_by("region__path", "name", "id").values(*ENTERPRISE_ROW_FIELDS[:-1])
+
+        def rows(ids):
+            return enterprises_behind(region, day, category, visible, region_ids=ids).order_by(
+                "region__path", "name", "id").values(*ENTERPRISE_ROW_FIELDS[:-1])
+
+        # When the caller sees the whole subtree and every snapshot row of it is fresh, the count and each region's
+        # own count come from the snapshots: the page query reads only the regions the page falls in (no COUNT,
+        # no window count, no filter over the whole subtree; reports.incremental, docs/coverage.md).
+        own = own_counts(region, day, category, len(region_ids)) if sees_whole_subtree(request.user, region) else None
+        if own is not None:
+            self._paginator = KnownCountPagination(sum(n for _region_id, n in own))
+            queryset = RowsByRegion(rows, own)
+        else:
+            if is_large_subtree(region_ids):
+                # Many rows: COUNT + a top-N sort beats a window count, which sorts every row (docs/performance.md).
+                self._paginator = PortalPagination()
+            queryset = rows(region_ids)
         page = list(self.paginate_queryset(queryset))
         # the coverage code of the page's rows only: a second, small query (per-row lookups, not whole sets)
         codes = dict(with_coverage(Enterprise.objects.filter(pk__in=[row["id"] for row in page]), day)

@@ -1,5 +1,6 @@
 """The coverage dashboard, the drill-down page (with export) and the recompute button."""
 
+import datetime
 import json
 import re
 
@@ -128,3 +129,15 @@ def test_dashboard_appears_in_the_menu(viewer_client):
 def test_dashboard_query_count_does_not_grow_with_children(viewer_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(14):
         viewer_client.get(reverse("reports:dashboard"), {"as_of": "2026-06-30"})
+
+
+def test_drill_down_page_counts_live_once_the_snapshot_is_stale(viewer_client, example, monkeypatch,
+                                                                django_capture_on_commit_callbacks):
+    from reports import incremental  # noqa: PLC0415
+
+    monkeypatch.setattr(incremental, "schedule", lambda: None)  # marked, not brought up to date
+    params = {"region": "431281", "as_of": "2026-06-30", "category": "uncovered"}
+    with django_capture_on_commit_callbacks(execute=True):
+        EnterpriseFactory(name="E12", region=example.t2, founded_on=datetime.date(2020, 1, 1))
+    html = viewer_client.get(reverse("reports:enterprises"), params).content.decode()
+    assert 'data-testid="list-count">4<' in html and ">E12<" in html

@@ -266,3 +266,63 @@ def test_drill_down_pages_through_every_enterprise_once(example, viewer, django_
     assert last["next"] is None and [row["id"] for row in last["results"]] == seen[(page - 1) * 3:]
     empty = client.get(COVERAGE + "enterprises/", query | {"category": "org_attached"}).json()
     assert empty["count"] == 0 and empty["results"] == [] and empty["next"] is None
+
+
+def _drill(client, category="enterprises", **query):
+    return client.get(COVERAGE + "enterprises/", {"region": "431281", "as_of": "2026-06-30", "category": category,
+                                                  "page_size": 1000, **query}).json()
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["small-subtree", "large-subtree"])
+def test_a_fresh_snapshot_gives_the_count_without_counting_and_it_is_the_lists_length(example, viewer, monkeypatch,
+                                                                                      large):
+    from django.db import connection  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    from reports import coverage  # noqa: PLC0415
+
+    if large:
+        monkeypatch.setattr(coverage, "LARGE_SUBTREE_REGIONS", 0)
+    client = client_for(viewer)
+    for category in CATEGORIES:
+        with CaptureQueriesContext(connection) as queries:
+            body = _drill(client, category)
+        assert body["count"] == len(body["results"]) == getattr(
+            CoverageSnapshot.objects.get(region__code="431281", as_of=D), category), category
+        counting = [q["sql"] for q in queries if "__COUNT" in q["sql"].upper() or " OVER " in q["sql"].upper()]
+        assert not counting, category  # no COUNT query and no window count: the page query only
+    # paging by the snapshot's count: the same pages as counting
+    ids = [row["id"] for row in _drill(client)["results"]]
+    pages = [_drill(client, page_size=4, page=n) for n in (1, 2, 3)]
+    assert [row["id"] for page in pages for row in page["results"]] == ids
+    assert pages[0]["count"] == len(ids) and pages[2]["next"] is None
+    assert client.get(COVERAGE + "enterprises/", {"region": "431281", "as_of": "2026-06-30", "category": "enterprises",
+                                                  "page_size": 4, "page": 4}).status_code == 404
+
+
+def test_a_stale_snapshot_falls_back_to_the_live_count(example, viewer, monkeypatch,
+                                                        django_capture_on_commit_callbacks):
+    from reports import incremental  # noqa: PLC0415
+
+    monkeypatch.setattr(incremental, "schedule", lambda: None)  # the write marks; no job brings it up to date
+    client = client_for(viewer)
+    stored = CoverageSnapshot.objects.get(region__code="431281", as_of=D).enterprises
+    with django_capture_on_commit_callbacks(execute=True):
+        EnterpriseFactory(region=example.t1, founded_on=datetime.date(2020, 1, 1))  # operating on D
+    assert CoverageSnapshot.objects.get(region__code="431281", as_of=D).stale
+    body = _drill(client)
+    assert body["count"] == len(body["results"]) == stored + 1
+    # the township's own snapshot is stale too; the other township's is fresh and still served from the snapshot
+    assert _drill(client, region="431281001")["count"] == len(_drill(client, region="431281001")["results"])
+    assert not CoverageSnapshot.objects.get(region__code="431281002", as_of=D).stale
+
+
+def test_a_viewer_who_sees_part_of_the_region_gets_the_live_count(example):
+    from reports.incremental import sees_whole_subtree  # noqa: PLC0415
+
+    town_viewer = make_user("region_viewer", region=example.t1)
+    county_viewer = make_user("region_viewer", region=example.county)
+    secretary = make_user("branch_secretary", organization=example.o2)
+    assert sees_whole_subtree(county_viewer, example.t1) and sees_whole_subtree(county_viewer, example.county)
+    assert not sees_whole_subtree(town_viewer, example.county)  # (the region is not visible to them anyway)
+    assert not sees_whole_subtree(secretary, example.t1)

@@ -6,6 +6,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from members.spans import rebuild
+from reports.incremental import bulk_changed
 
 
 class Command(BaseCommand):
@@ -13,4 +14,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         written = rebuild()
+        bulk_changed()  # the figures read the spans: every snapshot stale (reports.incremental)
         self.stdout.write(json.dumps({"spans": written}))

@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from reports.incremental import bulk_changed
 from reports.synthetic import SyntheticProvince
 
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         log = self.stderr.write if options["verbosity"] > 0 else (lambda *a: None)
         try:
             counts = SyntheticProvince(enterprises, seed, log=log).load()
+            bulk_changed()  # written in bulk (no signals): every snapshot stale (reports.incremental)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(counts))

@@ -20,6 +20,7 @@ from members.demo import seed_member_life
 from members.models import Member
 from organizations.models import (CoverageLink, Election, Enterprise, FormationMode, OrganizationKind, Ownership,
                                   PartyOrganization, Region)
+from reports.incremental import bulk_changed
 
 DEMO_PASSWORD = "Demo-pass-2026"
 ROOT_CODE = "430000"
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         else:
             with transaction.atomic():
                 self.load()
+                bulk_changed()  # written in bulk (no signals): every snapshot stale (reports.incremental)
             analyze(apps.get_models())  # planner statistics for the tables just filled
         self.users()
         self.reporting_units()
