@@ -3,7 +3,8 @@ cProfile's top functions. Not part of the suite (no test_ prefix); run it explic
 
     DATABASE_URL=postgres://root@127.0.0.1:5432/wt_x .venv/bin/python -m pytest tests/load/profile_requests.py -s -q
 
-PROFILE_ROUNDS (default 50) requests of each kind are timed and profiled after 5 warm-up requests.
+PROFILE_ROUNDS (default 50) requests of each kind are timed, then profiled (cProfile's PROFILE_TOP functions by
+own time, default 25; 0 skips the profile), after 5 warm-up requests.
 """
 
 import cProfile
@@ -19,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.load.requests_of_the_load import load_requests
 
 ROUNDS = int(os.environ.get("PROFILE_ROUNDS", "50"))
+TOP = int(os.environ.get("PROFILE_TOP", "25"))
 
 
 @pytest.mark.django_db
@@ -39,11 +41,13 @@ def test_profile_one_request_of_each_kind(world):
               f"of which SQL {sql / ROUNDS * 1000:.1f} ms")
         for query in queries.captured_queries:
             print(f"    {query['sql'][:150]}")
+        if not TOP:
+            continue
         profile = cProfile.Profile()
         profile.enable()
         for _ in range(ROUNDS):
             send()
         profile.disable()
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(TOP)
         print("\n".join(line[:170] for line in out.getvalue().splitlines()[6:]))
