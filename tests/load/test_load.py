@@ -136,13 +136,13 @@ def test_fifty_clients_file_and_read_for_a_while_with_no_error_and_no_lost_recor
     transport_errors, crashed = Counter(), []
     phase_seconds = SECONDS / len(PHASES)
 
-    def step(kind, key, what, http, n, i):
+    def step(kind, key, what, conn, n, i):
         """One request of client n; returns the answer."""
         if kind == "activity":
             organization, (present, absent) = what
             if i % 2:  # file an activity record with its attendance
                 topic = f"act-{n}-{i}"
-                response = http.request("POST", "/api/v1/activities/", key, {
+                response = conn.request("POST", "/api/v1/activities/", key, {
                     "organization": organization, "kind": "committee_meeting", "held_on": "2026-03-02",
                     "topic": topic, "attendance": [
                         {"member": present, "present": True},
@@ -152,10 +152,10 @@ def test_fifty_clients_file_and_read_for_a_while_with_no_error_and_no_lost_recor
                         acknowledged_activities.append((response.json()["id"], topic))
                 return response
             # read the records in the own scope
-            return http.request("GET", "/api/v1/activities/", key, params={"page_size": 20})
+            return conn.request("GET", "/api/v1/activities/", key, params={"page_size": 20})
         instructor, uscc = what
         if i % 2:  # file a visit
-            response = http.request("POST", "/api/v1/instructor-visits/", key, {
+            response = conn.request("POST", "/api/v1/instructor-visits/", key, {
                 "instructor": instructor, "enterprise": uscc, "visited_on": "2026-03-01",
                 "work_done": f"load-{n}-{i}"})
             if response.status_code == 201:
@@ -163,14 +163,14 @@ def test_fifty_clients_file_and_read_for_a_while_with_no_error_and_no_lost_recor
                     acknowledged.append((response.json()["id"], f"load-{n}-{i}"))
             return response
         if i % 4 == 2:  # read the own list
-            return http.request("GET", "/api/v1/instructor-visits/", key, params={"page_size": 20})
+            return conn.request("GET", "/api/v1/instructor-visits/", key, params={"page_size": 20})
         # staff read the statistics
-        return http.request("GET", "/api/v1/statistics/coverage/", reader,
+        return conn.request("GET", "/api/v1/statistics/coverage/", reader,
                             params={"region": world.county_a.code, "as_of": "2026-06-30"})
 
     def client(n, phase, think, start, deadline):
         kind, key, *what = filers[n]
-        http = Connection(server)
+        conn = Connection(server)
         pause = random.Random(n)
         start.wait()
         if think[1]:  # users do not start in step: each begins somewhere in its first pause
@@ -180,8 +180,8 @@ def test_fifty_clients_file_and_read_for_a_while_with_no_error_and_no_lost_recor
             i += 1
             began = time.monotonic()
             try:
-                response = step(kind, key, what, http, n, i)
-            except (ConnectionError, http_errors) as error:
+                response = step(kind, key, what, conn, n, i)
+            except (ConnectionError, http.client.HTTPException) as error:
                 # A connection the server closed or reset: no answer, so nothing acknowledged; counted and
                 # shown, and the client retries the same request on a fresh connection. Were a dropped filing
                 # stored all the same, the checks below would see it as stored but unacknowledged.
@@ -202,9 +202,8 @@ def test_fifty_clients_file_and_read_for_a_while_with_no_error_and_no_lost_recor
                 if time.monotonic() + wait >= deadline:
                     break
                 time.sleep(wait)
-        http.close()
+        conn.close()
 
-    http_errors = http.client.HTTPException
     settings = server_settings()
     print(f"\nload: {CLIENTS} clients against gunicorn ({settings['workers']} {settings['worker_class']} workers"
           f"{' × ' + str(settings['threads']) + ' threads' if settings['worker_class'] == 'gthread' else ''}, "
