@@ -70,7 +70,8 @@ def _record_history(record, user, reason):
 def save_record(user, record, attendance=None):
     """Create or update `record` (an unsaved or modified instance). `attendance`: None leaves it as it is;
     a list of {"member": id, "present": bool, "absence_reason": str} replaces it."""
-    if record.pk:
+    new = record.pk is None
+    if not new:
         current = _locked_for_update(record)
         check_editable(current.status)
         record.status = current.status
@@ -81,14 +82,14 @@ def save_record(user, record, attendance=None):
     record.full_clean(exclude=["status", "return_reason", "created_by", "submitted_by", "decided_by"])
     _record_history(record, user, "saved")
     record.save()
-    _save_attendance(record, attendance)
+    _save_attendance(record, attendance, new=new)
     return record
 
 
-def _save_attendance(record, attendance):
+def _save_attendance(record, attendance, new=False):
     """Attendance only of members of the record's organization who were active on the day it was held."""
     allowed = set(Member.objects.held_in_on(record.organization_id, record.held_on).values_list("pk", flat=True))
-    existing = {row.member_id: row for row in record.attendance.all()}
+    existing = {} if new else {row.member_id: row for row in record.attendance.all()}  # a new record has none
     if attendance is None:
         stray = [member_id for member_id in existing if member_id not in allowed]
         if stray:

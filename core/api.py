@@ -128,7 +128,8 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         return response
 
     def perform_create(self, serializer):
-        with transaction.atomic():
+        # No savepoint of its own: inside dispatch's transaction an error rolls the whole write back anyway.
+        with transaction.atomic(savepoint=False):
             instance = serializer.save()
             ensure_in_scope(self.request.user, instance)
 
@@ -142,7 +143,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             return super().update(request, *args, **kwargs)
 
     def perform_update(self, serializer):
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             instance = serializer.save()
             ensure_in_scope(self.request.user, instance)
 
@@ -166,6 +167,12 @@ class ModelCleanMixin:
         writable = {name for name, field in self.fields.items() if not field.read_only}
         exclude = {f.name for f in model._meta.concrete_fields if f.name not in writable}
         exclude |= set(getattr(self.Meta, "clean_exclude", ()))
+        # A foreign key the serializer has already read from its (scoped) queryset exists: its field check
+        # would only repeat that read as a second query (`ForeignKey.validate`). clean() still sees the value.
+        exclude |= {f.name for f in model._meta.concrete_fields
+                    if f.many_to_one and not f.remote_field.limit_choices_to
+                    and isinstance(self.fields.get(f.name), serializers.RelatedField)
+                    and isinstance(attrs.get(f.name), f.related_model)}
         derivable = [f.name for f in model._meta.concrete_fields
                      if f.name in writable and not f.is_relation and self.fields[f.name].source == f.name]
         before = {name: getattr(instance, name) for name in derivable}

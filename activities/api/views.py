@@ -80,7 +80,8 @@ class ActivityRecordViewSet(ScopedModelViewSet):
         return Response(serializer.data, status=201)
 
     def perform_create(self, serializer, client_key=None):
-        with transaction.atomic():
+        # A savepoint only when create() may catch a duplicate key and answer the first record instead.
+        with transaction.atomic(savepoint=client_key is not None):
             instance = serializer.save(client_key=client_key) if client_key else serializer.save()
             ensure_in_scope(self.request.user, instance)
 
