@@ -1,29 +1,27 @@
 """The coverage figures of several days in one pass (issue 17: a year's 12 month-ends at a few times the cost
 of one day, not 12 times).
 
-The SAME definitions as `reports.coverage` for one day, rendered for a list of days: instead of one pass over
-each table per day, one pass over each table, with a per-row condition per day. The conditions are the
-managers' own `active_q(day)` (the `Q` behind each `active_on(day)`: CoverageLink, Assignment, MemberSpan,
-ChannelReach), `coverage.operating_q`, `coverage.organization_active_q`, `coverage.site_active_q` and
-`coverage._full_q` — nothing here restates a date rule.
+The SAME definitions as `reports.coverage` for one day, rendered for a list of days: one pass over each table
+instead of one per day. Each row gets a *days mask* (bit i: the row is active on day i) built from the rules
+themselves: the managers' `active_q(day)` (the `Q` behind each `active_on(day)`: CoverageLink, Assignment,
+MemberSpan, ChannelReach), `coverage.operating_q`, `coverage.organization_active_q`, `coverage.site_active_q`,
+`coverage._full_q` — nothing here restates a date rule (`days_mask`).
 
-Enterprises. One statement: each enterprise of the subtree that operates on one of the days gets, per day i,
-its primary link's rank (`MIN` over its links of the rank of those active on day i), whether an instructor
-reaches it, its number of (full) members employed there, and whether a channel reaches it — the four sets of
-`coverage.enterprise_cells`, each grouped once by enterprise with one column per day. The four facts of day i
-are packed in one small code (rank·16 + reach·8 + member class·2 + channel; NULL when not operating). The
-enterprises are grouped by (region, code of each day): few groups, since most enterprises keep their facts all
-year. The groups are then expanded over the days (a cross join with the day index) and each count of
-`coverage.CATEGORIES` is summed per (day, region) in SQL, from the set of codes its predicate accepts
-(derived mechanically from the predicate, like the drill-down filters).
+Enterprises: one statement. Per enterprise, from the four sets of `coverage.enterprise_cells`, each grouped
+once by enterprise: the days a link of each formation mode is active (BIT_OR of the links' masks), the days an
+instructor reaches it, the days it employs members, the days it employs ≥ 3 full members (a count per day),
+the days a channel reaches it. Enterprises are grouped by (region, those masks): few groups, since most keep
+their facts all year. Each group is expanded over the days it operates, its facts of each day packed in one
+small code (rank·16 + reach·8 + member class·2 + channel), and each count of `coverage.CATEGORIES` is summed
+per (day, region) through a small table saying which codes its predicate accepts (derived mechanically from
+the predicate, like the drill-down filters).
 
-Organizations, members (held in organizations of the region), demonstration sites: one grouped pass each with
-a conditional count per day. Distinct instructors: one pass giving, per (region, instructor), the days on which
-an assignment of theirs is active as a bit mask; the masks are OR-ed per ancestor in Python (an instructor of
-two child regions is one instructor of the parent) and counted per day.
+Organizations, members (held in organizations of the region), demonstration sites: one pass each, grouped by
+(region, days mask). Distinct instructors: the (region, instructor, mask) triples of one pass, OR-ed per
+ancestor in Python (an instructor of two child regions is one instructor of the parent), counted per day.
 
 `compute_figures_for_days(root, days)` returns {day: the list `coverage.compute_figures(root, day)` returns};
-the tests check every count of every region of every day against it (tests/reports/test_trends.py).
+tests/reports/test_trends.py checks every count of every region of every day against it.
 """
 
 import calendar
@@ -65,23 +63,17 @@ def _decode(code: int):
     return (code // RANK_STEP, bool(code & REACH_BIT), (code % REACH_BIT) // CLASS_STEP, bool(code & CHANNEL_BIT))
 
 
+def _codes() -> list[int]:
+    """Every code a day's facts can have."""
+    return [rank * RANK_STEP + reach * REACH_BIT + members * CLASS_STEP + channel
+            for rank, reach, members, channel in itertools.product(*DOMAINS.values())]
+
+
+@functools.cache
 @functools.cache
 def _category_codes() -> dict:
     """For each enterprise count, the codes whose facts its predicate accepts."""
-    codes = [rank * RANK_STEP + reach * REACH_BIT + members * CLASS_STEP + channel
-             for rank, reach, members, channel in itertools.product(*DOMAINS.values())]
-    return {name: [code for code in codes if predicate(*_decode(code))] for name, predicate in CATEGORIES.items()}
-
-
-CODE_HALF = 48  # codes are below 6 * RANK_STEP = 96
-
-
-@functools.cache
-def _code_bits(category: str) -> tuple[int, int]:
-    """The codes accepted by the count's predicate as two bit sets (codes below CODE_HALF, and the rest)."""
-    accepted = _category_codes()[category]
-    return (sum(1 << code for code in accepted if code < CODE_HALF),
-            sum(1 << (code - CODE_HALF) for code in accepted if code >= CODE_HALF))
+    return {name: [code for code in _codes() if predicate(*_decode(code))] for name, predicate in CATEGORIES.items()}
 
 
 def _any(q_of_day, days) -> Q:
@@ -156,7 +148,7 @@ def enterprise_counts_for_days(root: Region, days) -> list[tuple]:
     masks = [f"COALESCE(p.b{r}, 0) AS b{r}" for r in ranks] + [
         "COALESCE(r.h, 0) AS h", "COALESCE(m.m, 0) AS m", "COALESCE(m.f, 0) AS f", "COALESCE(c.h, 0) AS ch"]
     groups = (
-        f"SELECT e.region_id, e.om, {', '.join(masks)}, COUNT(*) AS n "
+        f"SELECT e.region_id, e.om, {', '.join(masks)}, CAST(COUNT(*) AS INTEGER) AS n "
         f"FROM ({ops_sql}) e LEFT JOIN ({primary}) p ON p.enterprise_id = e.id "
         f"LEFT JOIN ({reached}) r ON r.enterprise_id = e.id "
         f"LEFT JOIN ({employing}) m ON m.employer_id = e.id "
@@ -172,16 +164,20 @@ def enterprise_counts_for_days(root: Region, days) -> list[tuple]:
         f"THEN {MEMBERS_FEW * CLASS_STEP} ELSE {MEMBERS_NONE * CLASS_STEP} END"
         f" + CASE WHEN {_bit('g.ch')} THEN {CHANNEL_BIT} ELSE 0 END"
     )
-    # each count: the sum over the codes its predicate accepts, looked up as one bit of a constant (two
-    # constants of CODE_HALF bits: SQL integers have 64) instead of a long IN list per row
-    # (64-bit constants: PostgreSQL shifts a 32-bit integer by the count modulo 32)
-    sums = ", ".join(f"SUM(((CASE WHEN x.k < {CODE_HALF} THEN CAST({low} AS BIGINT) >> x.k "
-                     f"ELSE CAST({high} AS BIGINT) >> (x.k - {CODE_HALF}) END) & 1) * x.n)"
-                     for low, high in (_code_bits(name) for name in ENTERPRISE_COUNTS))
+    # each count: the sum over the codes its predicate accepts, from a small table of the codes (one 0/1
+    # column per count), joined on the code of each group's day
+    flags = [f"f{j}" for j in range(len(ENTERPRISE_COUNTS))]
+    accepted = [set(_category_codes()[name]) for name in ENTERPRISE_COUNTS]
+    table = " UNION ALL ".join(
+        f"SELECT {code} AS k, " + ", ".join(f"{int(code in accepted[j])} AS {flag}" for j, flag in enumerate(flags))
+        for code in _codes())
+    # (integers, not PostgreSQL's numeric sums of bigints: several times faster to add up)
+    sums = ", ".join(f"SUM(a.{flag} * x.n)" for flag in flags)
     sql = (
         f"SELECT x.i, x.region_id, {sums} FROM ("
-        f"SELECT t.i, g.region_id, {code} AS k, CAST(SUM(g.n) AS BIGINT) AS n FROM ({groups}) g CROSS JOIN ({day_bits}) t "
-        f"WHERE {_bit('g.om')} GROUP BY 1, 2, 3) x GROUP BY x.i, x.region_id"  # (grouped: each code computed once)
+        f"SELECT t.i, g.region_id, {code} AS k, CAST(SUM(g.n) AS INTEGER) AS n FROM ({groups}) g "
+        f"CROSS JOIN ({day_bits}) t WHERE {_bit('g.om')} GROUP BY 1, 2, 3"
+        f") x INNER JOIN ({table}) a ON a.k = x.k GROUP BY x.i, x.region_id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [param for _sql, params in parts for param in params])
