@@ -16,7 +16,7 @@ from instructors.models import Assignment, DemonstrationSite, Instructor, Instru
 from members.models import MemberSpan
 from organizations.models import ChannelReach, CoverageLink, Enterprise, PartyOrganization, Region, WorkChannel
 from reports import coverage, services, trends
-from reports.models import CoverageSnapshot
+from reports.models import CoverageSnapshot, rate
 
 YEAR = 2025
 DAYS = trends.month_ends(YEAR)
@@ -197,3 +197,31 @@ def test_compute_coverage_year_option(worked_example):
         call_command("compute_coverage", "--region", "431281", "--year", "2026", "--as-of", "2026-01-01")
     with pytest.raises(CommandError):
         call_command("compute_coverage", "--region", "431281", "--days", "2026-13-01")
+
+
+def test_the_coverage_trend_report_computes_its_periods_in_one_pass(worked_example, monkeypatch):
+    from core.periods import parse_period  # noqa: PLC0415
+    from reports.definitions import get_spec  # noqa: PLC0415
+
+    county = Region.objects.get(code="431281")
+    spec = get_spec("coverage_trend")
+    period, as_of = parse_period("2026-08"), datetime.date(2026, 8, 31)
+    days = [min(p.as_of(as_of), as_of) for p in spec.periods(period)]
+    # one stored, current snapshot (2026-03-31) is read; the 11 other days are computed in ONE pass
+    services.compute_snapshots(county, datetime.date(2026, 3, 31))
+    passes = []
+    real = trends.compute_figures_for_days
+    monkeypatch.setattr(trends, "compute_figures_for_days", lambda root, ds: passes.append(sorted(ds)) or real(root, ds))
+    monkeypatch.setattr(coverage, "compute_figures", lambda *a, **k: pytest.fail("one computation per period"))
+    rows = spec.rows(county, period, as_of)
+    monkeypatch.undo()
+    assert passes == [sorted(set(days) - {datetime.date(2026, 3, 31)})]
+    # every cell is what each period computed on its own gives
+    regions = [county, *Region.objects.filter(path__startswith=county.path, depth=county.depth + 1).order_by("path")]
+    for row, region in zip(rows, regions):
+        expected = [region.name, region.code]
+        for day in days:
+            f = {r["id"]: f for r, f in coverage.compute_figures(county, day)}[region.pk]
+            expected += [f["enterprises"], rate(f["org_covered"], f["enterprises"]), rate(f["work_covered"], f["enterprises"])]
+        assert row == expected
+    assert rows[0][2::3][-1] == 10  # the county in 2026-08: E9 (founded 1 August) counts, E8 (closed) not
