@@ -95,6 +95,10 @@ def load_world(seed, n=400):
                      valid_from=(start := _in_year(rng)),
                      valid_to=start + datetime.timedelta(days=rng.randint(1, 150)) if rng.random() < 0.5 else None)
         for _ in range(len(enterprises) // 6)])
+    leaves = list(Region.objects.filter(numchild=0, code__startswith=f"SYN{seed}").order_by("path"))
+    DemonstrationSite.objects.bulk_create([
+        DemonstrationSite(region=rng.choice(leaves), enterprise=rng.choice(enterprises), designated_on=_in_year(rng),
+                          level=rng.choice(list(DemonstrationSite.Level))) for _ in range(4)])
     for site in DemonstrationSite.objects.order_by("pk")[:3]:
         site.revoked_on = max(_in_year(rng), site.designated_on + datetime.timedelta(days=1))
         site.save(update_fields=["revoked_on"])
@@ -225,3 +229,32 @@ def test_the_coverage_trend_report_computes_its_periods_in_one_pass(worked_examp
             expected += [f["enterprises"], rate(f["org_covered"], f["enterprises"]), rate(f["work_covered"], f["enterprises"])]
         assert row == expected
     assert rows[0][2::3][-1] == 10  # the county in 2026-08: E9 (founded 1 August) counts, E8 (closed) not
+
+
+def test_every_active_on_rule_is_an_interval_of_days(db):
+    """trends.days_mask decides a row active on the first and the last day as active on every day between:
+    true while every rule is "from a start (inclusive) to an end (exclusive)" and conjunctions of such. A rule
+    with gaps (a suspension, say) fails here before it can give wrong trend figures."""
+    load_world(34, n=200)
+    days = [datetime.date(2024, 11, 30) + datetime.timedelta(days=19 * k) for k in range(26)]
+    rules = {
+        "operating": (Enterprise, coverage.operating_q),
+        "link": (CoverageLink, CoverageLink.objects.active_q),
+        "assignment": (Assignment, Assignment.objects.active_q),
+        "span": (MemberSpan, MemberSpan.objects.active_q),
+        "full": (MemberSpan, lambda d: MemberSpan.objects.active_q(d) & coverage._full_q(d)),
+        "held": (MemberSpan, lambda d: MemberSpan.objects.active_q(d) & coverage.organization_active_q(d, "organization__")),
+        "channel": (ChannelReach, ChannelReach.objects.active_q),
+        "organization": (PartyOrganization, coverage.organization_active_q),
+        "site": (DemonstrationSite, coverage.site_active_q),
+    }
+    for name, (model, rule) in rules.items():
+        active_days = {}
+        for i, day in enumerate(days):
+            for pk in model.objects.filter(rule(day)).values_list("pk", flat=True):
+                active_days.setdefault(pk, []).append(i)
+        assert active_days, name
+        changing = [found for found in active_days.values() if len(found) < len(days)]
+        assert changing, f"{name}: nothing starts or ends in the window (the check would prove nothing)"
+        gaps = [found for found in active_days.values() if found != list(range(found[0], found[-1] + 1))]
+        assert not gaps, (name, gaps[:3])
