@@ -258,3 +258,29 @@ def test_every_active_on_rule_is_an_interval_of_days(db):
         assert changing, f"{name}: nothing starts or ends in the window (the check would prove nothing)"
         gaps = [found for found in active_days.values() if found != list(range(found[0], found[-1] + 1))]
         assert not gaps, (name, gaps[:3])
+
+
+def test_the_dashboard_computes_the_years_month_ends_for_region_staff_only(client, worked_example):
+    from django.urls import reverse  # noqa: PLC0415
+
+    from tests.factories import make_region, make_user  # noqa: PLC0415
+
+    other = make_region("431299", "Elsewhere", Region.Kind.COUNTY)
+    client.force_login(make_user("region_viewer", region=worked_example.county))
+    html = client.get(reverse("reports:dashboard"), {"as_of": "2026-06-30"}).content.decode()
+    assert 'data-testid="recompute-trend-form"' in html and 'name="year" value="2026"' in html
+    response = client.post(reverse("reports:recompute_trend"), {"region": "431281", "year": "2025"})
+    assert response.status_code == 302 and "as_of=2025-12-31" in response["Location"]
+    assert sorted(CoverageSnapshot.objects.filter(region=worked_example.county).values_list("as_of", flat=True)) == \
+        trends.month_ends(2025)
+    # the trend then shows the 12 month-ends
+    html = client.get(response["Location"]).content.decode()
+    assert all(day.isoformat() in html for day in trends.month_ends(2025))
+    # outside the scope: 404, nothing computed; a bad year: a message, nothing computed
+    assert client.post(reverse("reports:recompute_trend"), {"region": other.code, "year": "2025"}).status_code == 404
+    response = client.post(reverse("reports:recompute_trend"), {"region": "431281", "year": "20x5"}, follow=True)
+    assert response.status_code == 200 and "valid year" in response.content.decode()
+    assert not CoverageSnapshot.objects.filter(region=other).exists()
+    assert CoverageSnapshot.objects.count() == 12 * 4
+    client.force_login(make_user("branch_secretary", organization=None))
+    assert client.post(reverse("reports:recompute_trend"), {"region": "431281", "year": "2025"}).status_code == 403
