@@ -279,7 +279,7 @@ def test_the_dashboard_computes_the_years_month_ends_for_region_staff_only(clien
     # outside the scope: 404, nothing computed; a bad year: a message, nothing computed
     assert client.post(reverse("reports:recompute_trend"), {"region": other.code, "year": "2025"}).status_code == 404
     response = client.post(reverse("reports:recompute_trend"), {"region": "431281", "year": "20x5"}, follow=True)
-    assert response.status_code == 200 and "valid year" in response.content.decode()
+    assert response.status_code == 200 and "请选择区域和有效的年份" in response.content.decode()  # in the user's language
     assert not CoverageSnapshot.objects.filter(region=other).exists()
     assert CoverageSnapshot.objects.count() == 12 * 4
     client.force_login(make_user("branch_secretary", organization=None))
