@@ -5,6 +5,7 @@
     .venv/bin/python -m bench --keep-data     # reuse the data already loaded in the bench database
     .venv/bin/python -m bench --tier L --keep-data --incremental   # one changed link: incremental job vs full
     .venv/bin/python -m bench --tier L --keep-data --reads-only    # drill-downs: snapshot count vs live count
+    .venv/bin/python -m bench --tier L --keep-data --trend   # one date vs a year's 12 month-ends in one pass
 
 For each tier: load a synthetic province (`generate_synthetic`), VACUUM ANALYZE, then
 1. time `compute_coverage` for the province's whole tree beside ONE hand-written SQL statement computing the
@@ -13,6 +14,10 @@ For each tier: load a synthetic province (`generate_synthetic`), VACUUM ANALYZE,
 2. p50/p95 latency of `GET /api/v1/statistics/coverage/` and of the first page of a drill-down
    (`statistics/coverage/enterprises/`) under 10 concurrent clients (Django's test client in threads, each
    with its own database connection; token authentication; nothing listens on the network).
+
+With --trend, only this (issue 17 item 4): `compute_snapshots` of the province for 2025-12-31 beside
+`compute_snapshots_for_days` for the 12 month-ends of 2025 in one pass, alternating, the median of 3 and the ratio
+(target ≤ 3), and whether the one-pass figures of 2025-12-31 equal the one-date ones.
 
 The database is DATABASE_URL or postgres://root@127.0.0.1:5432/pp_bench; it is dropped and recreated unless
 --keep-data. Benchmarks print figures; they do not assert (targets: ratio ≤ 1.5 at M, reads p95 < 50 ms,
@@ -95,7 +100,7 @@ def load_tier(tier, enterprises, vacuum=True):
         print(f"  compute_coverage right after the load: {seconds:.3f} s")
     from django.db import connection  # noqa: PLC0415
 
-    if not vacuum and not loaded:
+    if not vacuum and not loaded:  # --trend on kept data: the loader has vacuumed it already
         return root
     with connection.cursor() as cursor:
         # VACUUM sets the hint bits and visibility map right after the bulk load, so that neither timed
@@ -130,12 +135,16 @@ def bench_compute(root, floor_url, tier):
 
     def select(sql):
         def run():
+            from reports.services import SETTINGS  # noqa: PLC0415 — the settings the snapshot transaction takes
+
             with connection.cursor() as cursor:
-                cursor.execute("SET work_mem = '256MB'")  # the same allowance the snapshot transaction takes
+                for name, value in SETTINGS.items():
+                    cursor.execute(f"SET {name} = '{value}'")
                 cursor.execute(sql, {"root": root.path, "day": AS_OF})
                 columns = [c.name for c in cursor.description]
                 rows = cursor.fetchall()
-                cursor.execute("RESET work_mem")
+                for name in SETTINGS:
+                    cursor.execute(f"RESET {name}")
                 return [dict(zip(columns, row)) for row in rows]
         return run
 
@@ -187,6 +196,62 @@ def bench_compute(root, floor_url, tier):
     for mismatch in (mismatches + floor_mismatches)[:10]:
         print("    ", mismatch)
     return {"times": times, "mismatches": len(mismatches) + len(floor_mismatches)}
+
+
+TREND_YEAR = 2025
+
+
+def load_average() -> str:
+    try:
+        return " ".join(open("/proc/loadavg").read().split()[:3])
+    except OSError:
+        return "?"
+
+
+def bench_trend(root):
+    """One date (compute_snapshots) beside the 12 month-ends of TREND_YEAR in one pass
+    (compute_snapshots_for_days), alternating in each round; medians and the median per-round ratio."""
+    from reports import services, trends  # noqa: PLC0415
+    from reports.models import COUNT_FIELDS, CoverageSnapshot  # noqa: PLC0415
+
+    days = trends.month_ends(TREND_YEAR)
+    existed = CoverageSnapshot.objects.filter(as_of__in=days, region__path__startswith=root.path).exists()
+
+    def stored(day):
+        return {s.region_id: s.counts() for s in
+                CoverageSnapshot.objects.filter(as_of=day, region__path__startswith=root.path)}
+
+    sides = {"one": lambda: services.compute_snapshots(root, days[-1]),
+             "twelve": lambda: services.compute_snapshots_for_days(root, days)}
+    print(f"  load average before: {load_average()}")
+    sides["one"]()  # warm-up, untimed (and the one-date figures to compare with)
+    alone = stored(days[-1])
+    sides["twelve"]()
+    together = stored(days[-1])
+    mismatches = [(region_id, name) for region_id, counts in alone.items() for name in COUNT_FIELDS
+                  if together.get(region_id, {}).get(name) != counts[name]]
+    times = {name: [] for name in sides}
+    for _ in range(ROUNDS):
+        for name, run in sides.items():
+            started = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - started)
+    ratios = [t / o for o, t in zip(times["one"], times["twelve"])]
+
+    def fmt(values):
+        return ", ".join(f"{v:.3f}" for v in values)
+
+    print(f"  one date ({days[-1]})          : {statistics.median(times['one']):.3f} s "
+          f"(median of {ROUNDS}: {fmt(times['one'])})")
+    print(f"  12 month-ends of {TREND_YEAR}, one pass: {statistics.median(times['twelve']):.3f} s "
+          f"({fmt(times['twelve'])})")
+    print(f"  ratio 12 days / one date        : {statistics.median(ratios):.2f} (per round: {fmt(ratios)}; target ≤ 3)")
+    print(f"  agreement on {days[-1]}: " + ("all figures agree" if not mismatches else f"{len(mismatches)} MISMATCHES")
+          + f" ({len(alone)} regions × {len(COUNT_FIELDS)} counts)")
+    print(f"  load average after: {load_average()}")
+    if not existed:  # leave the bench database as it was
+        CoverageSnapshot.objects.filter(as_of__in=days, region__path__startswith=root.path).delete()
+    return {"times": times, "mismatches": len(mismatches)}
 
 
 def bench_reads(root, server=None):
@@ -446,6 +511,8 @@ def main(argv=None):
     parser.add_argument("--in-process", action="store_true",
                         help="serve the reads with Django's test client in threads instead of gunicorn on 127.0.0.1")
     parser.add_argument("--compute-only", action="store_true", help="only the computation (no member or read figures)")
+    parser.add_argument("--trend", action="store_true",
+                        help="only one date vs the 12 month-ends of 2025 in one pass (issue 17 item 4)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers for the read benchmark")
     parser.add_argument("--reads-only", action="store_true",
                         help="only the drill-down and read figures (data and snapshots already loaded: --keep-data)")
@@ -490,7 +557,11 @@ def main(argv=None):
         pass
     for tier in tiers:
         print(f"\n## tier {tier}: {TIERS[tier]['enterprises']:,} enterprises")
-        root = load_tier(tier, TIERS[tier]["enterprises"], vacuum=not (args.incremental or args.reads_only))
+        kept = args.incremental or args.reads_only or (args.trend and args.keep_data)  # vacuumed when loaded
+        root = load_tier(tier, TIERS[tier]["enterprises"], vacuum=not kept)
+        if args.trend:
+            bench_trend(root)
+            continue
         if args.incremental:
             bench_incremental(root)
             continue

@@ -72,7 +72,7 @@ def floor_database(url: str, tier: str, keep: bool):
 
 class FloorOnItsTables:
     """The floor statement on its own tables: DELETE the results, INSERT them again, commit (our job too
-    replaces its snapshots), with the work_mem our snapshot transaction takes."""
+    replaces its snapshots), with the settings our snapshot transaction takes (work_mem, JIT off)."""
 
     def __init__(self, floor_url: str, tier: str):
         import psycopg  # noqa: PLC0415
@@ -81,8 +81,11 @@ class FloorOnItsTables:
         self.statement = floor_script(tier)[1]
 
     def __call__(self):
+        from reports.services import SETTINGS  # noqa: PLC0415 — the settings our computation takes
+
         with self.conn.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '256MB'")
+            for name, value in SETTINGS.items():
+                cursor.execute(f"SET LOCAL {name} = '{value}'")
             cursor.execute("DELETE FROM result")
             cursor.execute(self.statement)
             rows = cursor.rowcount

@@ -106,7 +106,12 @@ class Batch(models.Model):
 
 class AssignmentQuerySet(ScopedQuerySet):
     def active_on(self, day):
-        return self.filter(Q(start_on__lte=day), Q(end_on__isnull=True) | Q(end_on__gt=day))
+        return self.filter(self.active_q(day))
+
+    @staticmethod
+    def active_q(day) -> Q:
+        """The condition of `active_on` (also used per row, for several days at once: reports.trends)."""
+        return Q(start_on__lte=day) & (Q(end_on__isnull=True) | Q(end_on__gt=day))
 
 
 class Assignment(models.Model):

@@ -79,7 +79,12 @@ class MemberQuerySet(NeverDeletedQuerySet):
 class MemberSpanQuerySet(models.QuerySet):
     def active_on(self, day):
         """The spans in force on `day` (at most one per member)."""
-        return self.filter(Q(start_on__lte=day), Q(end_on__isnull=True) | Q(end_on__gt=day)).order_by()
+        return self.filter(self.active_q(day)).order_by()
+
+    @staticmethod
+    def active_q(day) -> Q:
+        """The condition of `active_on` (also used per row, for several days at once: reports.trends)."""
+        return Q(start_on__lte=day) & (Q(end_on__isnull=True) | Q(end_on__gt=day))
 
     def full_on(self, day):
         return self.filter(full_on__isnull=False, full_on__lte=day)

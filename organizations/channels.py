@@ -34,8 +34,12 @@ class WorkChannel(models.Model):
 class ChannelReachQuerySet(ScopedQuerySet):
     def active_on(self, day):
         """In force on `day`, through a channel that is switched on."""
-        return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gt=day),
-                           channel__enabled=True).order_by()
+        return self.filter(self.active_q(day)).order_by()
+
+    @staticmethod
+    def active_q(day) -> Q:
+        """The condition of `active_on` (also used per row, for several days at once: reports.trends)."""
+        return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day)) & Q(channel__enabled=True)
 
 
 class ChannelReach(models.Model):

@@ -388,11 +388,14 @@ class PartyOrganization(MP_Node):
 class CoverageLinkQuerySet(ScopedQuerySet):
     def active_on(self, day: datetime.date):
         """Links in force on `day`: the link's dates and its organization's life both hold."""
-        return self.filter(
-            Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gt=day),
-            Q(organization__established_on__lte=day),
-            Q(organization__dissolved_on__isnull=True) | Q(organization__dissolved_on__gt=day),
-        )
+        return self.filter(self.active_q(day))
+
+    @staticmethod
+    def active_q(day: datetime.date) -> Q:
+        """The condition of `active_on` (also used per row, for several days at once: reports.trends)."""
+        return (Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+                & Q(organization__established_on__lte=day)
+                & (Q(organization__dissolved_on__isnull=True) | Q(organization__dissolved_on__gt=day)))
 
 
 class CoverageLink(models.Model):

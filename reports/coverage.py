@@ -105,16 +105,24 @@ def active_members(day: datetime.date):
     return MemberSpan.objects.active_on(day)
 
 
+def organization_active_q(day: datetime.date, prefix: str = "") -> Q:
+    """An organization in existence on `day`: established on or before it, not dissolved on or before it."""
+    p = prefix
+    return Q(**{f"{p}established_on__lte": day}) & (
+        Q(**{f"{p}dissolved_on__isnull": True}) | Q(**{f"{p}dissolved_on__gt": day}))
+
+
+def site_active_q(day: datetime.date) -> Q:
+    """A demonstration site designated on `day` (not revoked on or before it)."""
+    return Q(designated_on__lte=day) & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=day))
+
+
 def active_organizations(day: datetime.date):
-    return PartyOrganization.objects.filter(
-        Q(established_on__lte=day), Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day)
-    ).order_by()
+    return PartyOrganization.objects.filter(organization_active_q(day)).order_by()
 
 
 def active_demonstration_sites(day: datetime.date):
-    return DemonstrationSite.objects.filter(
-        Q(designated_on__lte=day), Q(revoked_on__isnull=True) | Q(revoked_on__gt=day)
-    ).order_by()
+    return DemonstrationSite.objects.filter(site_active_q(day)).order_by()
 
 
 # --- the facts, built from four sets of enterprises ---------------------------------------------
@@ -461,10 +469,7 @@ def _other_rows(day: datetime.date, where, instructors=None) -> dict:
     in them, demonstration sites (by level); `where(prefix)` is the Q choosing the regions (e.g.
     ``Q(region__path__startswith=…)`` for prefix ""), `instructors` a function giving the instructors' rows."""
     organizations = active_organizations(day).filter(where(""))
-    members = active_members(day).filter(
-        where("organization__"), Q(organization__established_on__lte=day),
-        Q(organization__dissolved_on__isnull=True) | Q(organization__dissolved_on__gt=day),
-    )
+    members = active_members(day).filter(where("organization__"), organization_active_q(day, "organization__"))
     sites = active_demonstration_sites(day).filter(where(""))
     return {
         "organizations": list(organizations.values_list("region_id", "kind").annotate(n=Count("pk")).order_by()),

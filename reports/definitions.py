@@ -201,12 +201,21 @@ def _figures_by_region(region: Region, day: datetime.date, source: dict | None =
     again (the coverage trend reads 12 days)."""
     wanted = {r.pk for r in region_and_children(region)}
     if source is not None:
-        from .models import CoverageSnapshot  # noqa: PLC0415
-
-        snapshots = list(CoverageSnapshot.objects.filter(region_id__in=wanted, as_of=day))
-        if len(snapshots) == len(wanted) and all(s.source == source for s in snapshots):
-            return {s.region_id: {name: getattr(s, name) for name in SNAPSHOT_COUNTS} for s in snapshots}
+        stored = _stored_figures(wanted, day, source)
+        if stored is not None:
+            return stored
     return {row["id"]: figures for row, figures in coverage.compute_figures(region, day) if row["id"] in wanted}
+
+
+def _stored_figures(wanted: set, day: datetime.date, source: dict) -> dict | None:
+    """The stored snapshots of the regions `wanted` on `day`, if all exist and come from the register's state
+    `source`: {region id: figures}; else None."""
+    from .models import CoverageSnapshot  # noqa: PLC0415
+
+    snapshots = list(CoverageSnapshot.objects.filter(region_id__in=wanted, as_of=day))
+    if len(snapshots) == len(wanted) and all(s.source == source for s in snapshots):
+        return {s.region_id: {name: getattr(s, name) for name in SNAPSHOT_COUNTS} for s in snapshots}
+    return None
 
 
 SNAPSHOT_COUNTS = ["enterprises", "org_individual", "org_joint", "org_regional", "org_industry", "org_attached",
@@ -554,9 +563,10 @@ class CoverageTrend(ReportSpec):
         today = timezone.localdate()
         regions = region_and_children(region)
         rows = {r.pk: [r.name, r.code] for r in regions}
-        source = coverage.source_state()
-        for p in self.periods(period):
-            figures = _figures_by_region(region, min(p.as_of(today), as_of), source)
+        periods = self.periods(period)
+        by_day = self.figures_by_day(region, [min(p.as_of(today), as_of) for p in periods])
+        for p in periods:
+            figures = by_day[min(p.as_of(today), as_of)]
             for target in regions:
                 f = figures.get(target.pk, {"enterprises": 0, "org_covered": 0, "work_covered": 0})
                 rows[target.pk] += [f["enterprises"], rate(f["org_covered"], f["enterprises"]),
@@ -565,6 +575,21 @@ class CoverageTrend(ReportSpec):
 
     def notes(self, region, period, as_of):
         return [_("Each period as of its last day; rates are covered enterprises ÷ operating enterprises.")]
+
+    @staticmethod
+    def figures_by_day(region, days) -> dict:
+        """{day: {region id: figures}} for the region and its children: the stored snapshots of a day where they
+        are current (computed from the register as it stands), the other days computed together in one pass
+        (reports.trends), not one computation per period."""
+        from .trends import compute_figures_for_days  # noqa: PLC0415
+
+        wanted = {r.pk for r in region_and_children(region)}
+        source = coverage.source_state()
+        by_day = {day: _stored_figures(wanted, day, source) for day in set(days)}
+        missing = [day for day, figures in by_day.items() if figures is None]
+        for day, rows in compute_figures_for_days(region, missing).items():
+            by_day[day] = {row["id"]: figures for row, figures in rows if row["id"] in wanted}
+        return by_day
 
 
 

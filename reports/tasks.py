@@ -28,6 +28,51 @@ def compute_coverage(job):
     }
 
 
+def trend_days(params) -> list:
+    """The days of a trend computation: {"year": YYYY} → its 12 month-ends; {"days": [dates]} → those."""
+    from django.utils.translation import gettext  # noqa: PLC0415
+
+    from .trends import MAX_TREND_DAYS, month_ends  # noqa: PLC0415
+
+    if params.get("year") not in (None, ""):
+        try:
+            year = int(params["year"])
+            if not 1900 <= year <= 9999:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise ValueError(gettext("“%(value)s” is not a year.") % {"value": params["year"]}) from None
+        return month_ends(year)
+    days = params.get("days")
+    if isinstance(days, str):
+        days = [part for part in days.split(",") if part.strip()]
+    if not days:
+        raise ValueError(gettext("Give a year or a list of days."))
+    try:
+        days = sorted({datetime.date.fromisoformat(str(day).strip()) for day in days})
+    except ValueError:
+        raise ValueError(gettext("Days are dates YYYY-MM-DD, not %(value)s.") % {"value": ", ".join(map(str, days))}) from None
+    if len(days) > MAX_TREND_DAYS:
+        raise ValueError(gettext("At most %(n)s days at once.") % {"n": MAX_TREND_DAYS})
+    return days
+
+
+@job_handler("coverage.compute_trend", label=_("Coverage trend computation"))
+def compute_coverage_trend(job):
+    """params: {"region": code, "year": YYYY} (the 12 month-ends of the year) or {"region": code, "days": [dates]};
+    region optional (every root region). The snapshots of all the days in one pass (reports.trends)."""
+    params = job.params or {}
+    days = trend_days(params)
+    code = params.get("region")
+    roots = [Region.objects.get(code=code)] if code else list(services.root_regions())
+    results = [services.compute_snapshots_for_days(root, days, job=job) for root in roots]
+    return {
+        "days": len(days),
+        "regions": sum(r["regions"] for r in results),
+        "enterprises": sum(r["enterprises"] for r in results),
+        "seconds": round(sum(r["seconds"] for r in results), 3),
+    }
+
+
 @shared_task(name="reports.compute_coverage_part", ignore_result=False, acks_late=True)
 def compute_coverage_part(code, as_of):
     """One child subtree of a partitioned computation (a chord's part)."""

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("statistics/", views.StatsHomeView.as_view(), name="stats_home"),
     path("recompute/", views.RecomputeView.as_view(), name="recompute"),
+    path("recompute/trend/", views.RecomputeTrendView.as_view(), name="recompute_trend"),
     path("coverage/enterprises/", views.CoverageEnterpriseListView.as_view(), name="enterprises"),
     path("runs/", views.ReportRunListView.as_view(), name="run_list"),
     path("runs/new/", views.ReportRunRequestView.as_view(), name="run_request"),

@@ -245,6 +245,39 @@ class RecomputeView(LoginRequiredMixin, View):
                                                                        "as_of": day.isoformat()}))
 
 
+class RecomputeTrendView(LoginRequiredMixin, View):
+    """POST: the snapshots of a region (in the user's scope) on the 12 month-ends of a year, in one pass (the
+    dashboard's trend; job `coverage.compute_trend`), then back to the dashboard."""
+
+    def post(self, request):
+        if not role_allows(request.user, REGION_STAFF_ROLES):
+            raise PermissionDenied
+        region = page_region(request.user, request.POST.get("region"))
+        year = (request.POST.get("year") or "").strip()
+        if region is None or not (year.isdigit() and 1900 <= int(year) <= 9999):
+            messages.error(request, _("Choose a region and a valid year to compute the month-ends of."))
+            return redirect("reports:dashboard")
+        year = int(year)
+        day = min(datetime.date(year, 12, 31), timezone.localdate())
+        try:
+            job = enqueue("coverage.compute_trend", {"region": region.code, "year": year},
+                          user=request.user, region_code=region.code)
+        except JobQueueUnavailable:
+            messages.error(request, _("The job queue is not reachable, so the computation was not started. "
+                                      "Please try again later."))
+        else:
+            if job.status == job.Status.DONE:
+                messages.success(request, _("Coverage of %(region)s on the 12 month-ends of %(year)s computed.")
+                                 % {"region": region.name, "year": year})
+            elif job.status == job.Status.FAILED:
+                messages.error(request, _("The computation failed: %(error)s") % {"error": job.error})
+            else:
+                messages.info(request, _("The computation has been queued (job %(id)s); reload in a moment.")
+                              % {"id": job.pk})
+        return redirect(reverse("reports:dashboard") + "?" + urlencode({"region": region.code,
+                                                                       "as_of": day.isoformat()}))
+
+
 def with_full_members(enterprises, day):
     """Annotate `full_members`: the full members employed by each enterprise and in the register on `day`
     (one correlated subquery from the members model layer; coverage.py itself stays the lead's)."""

@@ -10,13 +10,26 @@ from reports import services
 
 
 class Command(BaseCommand):
-    help = "Compute and store coverage snapshots for a region's whole subtree (all roots by default), synchronously."
+    help = ("Compute and store coverage snapshots for a region's whole subtree (all roots by default), synchronously: "
+            "for one date (--as-of), or for several in one pass (--year: its 12 month-ends; --days).")
 
     def add_arguments(self, parser):
         parser.add_argument("--region", help="region code (default: every root region)")
         parser.add_argument("--as-of", dest="as_of", help="date YYYY-MM-DD (default: today)")
+        parser.add_argument("--year", help="the 12 month-ends of this year, in one pass (instead of --as-of)")
+        parser.add_argument("--days", help="dates YYYY-MM-DD separated by commas, in one pass (instead of --as-of)")
 
-    def handle(self, *args, region=None, as_of=None, **options):
+    def handle(self, *args, region=None, as_of=None, year=None, days=None, **options):
+        if sum(value is not None for value in (as_of, year, days)) > 1:
+            raise CommandError("Give one of --as-of, --year and --days.")
+        trend = None
+        if year is not None or days is not None:
+            from reports.tasks import trend_days  # noqa: PLC0415
+
+            try:
+                trend = trend_days({"year": year} if year is not None else {"days": days})
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
         try:
             day = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
         except ValueError as exc:
@@ -30,10 +43,15 @@ class Command(BaseCommand):
         started = time.monotonic()
         regions = enterprises = 0
         for root in roots:
-            result = services.compute_snapshots(root, day)
+            if trend is None:
+                result = services.compute_snapshots(root, day)
+            else:
+                result = services.compute_snapshots_for_days(root, trend)
             regions += result["regions"]
             enterprises += result["enterprises"]
             if options["verbosity"] > 1:
                 self.stderr.write(f"{root.code}: {result}")
-        self.stdout.write(json.dumps({"regions": regions, "enterprises": enterprises,
-                                      "seconds": round(time.monotonic() - started, 3)}))
+        summary = {"regions": regions, "enterprises": enterprises, "seconds": round(time.monotonic() - started, 3)}
+        if trend is not None:  # regions per day; enterprises on the last day
+            summary["days"] = len(trend)
+        self.stdout.write(json.dumps(summary))

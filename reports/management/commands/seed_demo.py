@@ -74,8 +74,9 @@ class Command(BaseCommand):
                 quarter_end = quarter_start - datetime.timedelta(days=1)
                 ends.append(quarter_end)
                 quarter_start = datetime.date(quarter_end.year, (quarter_end.month - 1) // 3 * 3 + 1, 1)
-            for quarter_end in reversed(ends):
-                call_command("compute_coverage", "--as-of", quarter_end.isoformat(), stdout=io.StringIO())
+            # all eight in one pass (reports.trends), not one computation each
+            call_command("compute_coverage", "--days", ",".join(day.isoformat() for day in reversed(ends)),
+                         stdout=io.StringIO())
             # compute_coverage's last line is JSON (README "Quick start"): how many regions got today's
             # snapshot, how many enterprises were counted, and how many seconds it took.
             self.stdout.write("Coverage computed for today (regions, enterprises counted, seconds):")
