@@ -29,7 +29,8 @@ def compute_coverage(job):
 
 
 def trend_days(params) -> list:
-    """The days of a trend computation: {"year": YYYY} → its 12 month-ends; {"days": [dates]} → those."""
+    """The days of a trend computation: {"year": YYYY} → its 12 month-ends (for the running year: those that have
+    passed, and today for the running month); {"days": [dates]} → those."""
     from django.utils.translation import gettext  # noqa: PLC0415
 
     from .trends import MAX_TREND_DAYS, month_ends  # noqa: PLC0415
@@ -41,7 +42,11 @@ def trend_days(params) -> list:
                 raise ValueError
         except (TypeError, ValueError):
             raise ValueError(gettext("“%(value)s” is not a year.") % {"value": params["year"]}) from None
-        return month_ends(year)
+        today = timezone.localdate()
+        if year > today.year:
+            raise ValueError(gettext("The period %(period)s has not begun yet.") % {"period": year})
+        # the running year: its months so far, the running month as of today (as the trend report reads them)
+        return sorted({min(day, today) for day in month_ends(year)})
     days = params.get("days")
     if isinstance(days, str):
         days = [part for part in days.split(",") if part.strip()]

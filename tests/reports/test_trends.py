@@ -10,12 +10,13 @@ import random
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from core.jobs import enqueue
 from instructors.models import Assignment, DemonstrationSite, Instructor, InstructorType
 from members.models import MemberSpan
 from organizations.models import ChannelReach, CoverageLink, Enterprise, PartyOrganization, Region, WorkChannel
-from reports import coverage, services, trends
+from reports import coverage, services, tasks, trends
 from reports.models import CoverageSnapshot, rate
 
 YEAR = 2025
@@ -169,7 +170,8 @@ def test_the_trend_job_stores_the_years_month_ends_replacing_old_snapshots(worke
     assert job.status == job.Status.DONE, job.error
     assert job.result["days"] == 12 and job.result["regions"] == 4
     assert CoverageSnapshot.objects.filter(region=county).count() == 12
-    for day in trends.month_ends(2026):
+    for day in tasks.trend_days({"year": 2026}):
+        assert day <= timezone.localdate()  # never a day that has not come yet
         assert stored(county, day) == {r["code"]: {k: f[k] for k in stored(county, day)[r["code"]]}
                                        for r, f in coverage.compute_figures(county, day)}
     assert CoverageSnapshot.objects.get(region=county, as_of=datetime.date(2026, 3, 31)).enterprises != 999
@@ -284,3 +286,11 @@ def test_the_dashboard_computes_the_years_month_ends_for_region_staff_only(clien
     assert CoverageSnapshot.objects.count() == 12 * 4
     client.force_login(make_user("branch_secretary", organization=None))
     assert client.post(reverse("reports:recompute_trend"), {"region": "431281", "year": "2025"}).status_code == 403
+
+
+def test_the_running_years_month_ends_stop_at_today_and_a_year_to_come_is_refused(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2026, 5, 14))
+    assert tasks.trend_days({"year": 2026}) == [*trends.month_ends(2026)[:4], datetime.date(2026, 5, 14)]
+    assert tasks.trend_days({"year": 2025}) == trends.month_ends(2025)
+    with pytest.raises(ValueError, match="2027"):
+        tasks.trend_days({"year": 2027})
