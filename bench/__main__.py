@@ -284,14 +284,14 @@ def bench_reads(root, server=None):
             return fetch
     else:
         def fetch_factory():
+            # one kept-alive connection per client, as a browser or an API client holds it
+            connection = http.client.HTTPConnection("127.0.0.1", server, timeout=60)
+
             def fetch(path, params):
-                connection = http.client.HTTPConnection("127.0.0.1", server, timeout=60)
                 connection.request("GET", f"{path}?{urllib.parse.urlencode(params)}",
                                    headers={"Authorization": f"Token {token.key}", "Accept-Language": "en"})
                 response = connection.getresponse()
-                body = response.read()
-                connection.close()
-                return response.status, body
+                return response.status, response.read()
             return fetch
 
     def run(requests):
@@ -476,16 +476,23 @@ def bench_members(root):
 
 
 @contextlib.contextmanager
+def server_label(workers) -> str:
+    return (f"gunicorn (config/gunicorn.py) on 127.0.0.1, {workers or 'its default number of'} workers, "
+            f"{CLIENTS} client threads with kept-alive connections")
+
+
 def wsgi_server(workers: int):
-    """gunicorn on 127.0.0.1 (loopback only) with persistent database connections, for the read benchmark."""
+    """gunicorn on 127.0.0.1 (loopback only), configured as production runs it, for the read benchmark."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = dict(os.environ, DEBUG="false", LOG_LEVEL="WARNING", CONN_MAX_AGE="300",
-               ALLOWED_HOSTS="127.0.0.1,localhost")
+    env = dict(os.environ, DEBUG="false", LOG_LEVEL="WARNING", ALLOWED_HOSTS="127.0.0.1,localhost",
+               GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_LOG_LEVEL="warning")
+    if workers:
+        env["GUNICORN_WORKERS"] = str(workers)
+    # as production runs it: config/gunicorn.py (threaded workers, keep-alive; docs/operations.md "Web process")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-         "--log-level", "warning"],
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:
@@ -513,7 +520,8 @@ def main(argv=None):
     parser.add_argument("--compute-only", action="store_true", help="only the computation (no member or read figures)")
     parser.add_argument("--trend", action="store_true",
                         help="only one date vs the 12 month-ends of 2025 in one pass (issue 17 item 4)")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers for the read benchmark")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers for the read benchmark (default: config/gunicorn.py's)")
     parser.add_argument("--reads-only", action="store_true",
                         help="only the drill-down and read figures (data and snapshots already loaded: --keep-data)")
     parser.add_argument("--incremental", action="store_true",
@@ -575,7 +583,7 @@ def main(argv=None):
 
             for label, stale in (("counts from fresh snapshots", False), ("live counts (snapshots stale)", True)):
                 CoverageSnapshot.objects.filter(as_of=AS_OF).update(stale=stale)
-                print(f"  reads ({label}): gunicorn on 127.0.0.1 with {args.workers} workers, 10 client threads")
+                print(f"  reads ({label}): {server_label(args.workers)}")
                 with wsgi_server(args.workers) as port:
                     bench_reads(root, port)
             CoverageSnapshot.objects.filter(as_of=AS_OF).update(stale=False)
@@ -589,7 +597,7 @@ def main(argv=None):
             print("  reads: Django test client in 10 threads (one process)")
             bench_reads(root)
         else:
-            print(f"  reads: gunicorn on 127.0.0.1 with {args.workers} workers, 10 client threads")
+            print(f"  reads: {server_label(args.workers)}")
             with wsgi_server(args.workers) as port:
                 bench_reads(root, port)
 
