@@ -31,6 +31,8 @@ _labels = {}
 VALUE_LABELS = {
     "region": gettext_lazy("Region"),
     "as_of": gettext_lazy("As of"),
+    "year": gettext_lazy("Year"),
+    "days": gettext_lazy("Days computed"),
     "run": gettext_lazy("Report run"),
     "status": gettext_lazy("Status"),
     "rows": gettext_lazy("Rows"),

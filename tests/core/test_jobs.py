@@ -140,3 +140,13 @@ def test_broker_down_gives_a_clear_error_and_a_failed_job_record(settings, world
     assert response.status_code == 503
     job = Job.objects.get()
     assert job.status == Job.Status.FAILED and job.error
+
+
+def test_a_trend_jobs_parameters_and_result_read_in_chinese():
+    from django.utils import translation
+
+    from core.jobs import readable_values
+
+    with translation.override("zh-hans"):
+        text = readable_values({"region": "431281", "year": 2025, "days": 12})
+    assert text == "区域：431281；年度：2025；计算日期：12"
