@@ -106,6 +106,20 @@ def _repeatable_read():
         tune(cursor)
 
 
+@contextlib.contextmanager
+def _computation(part=None):
+    """The transaction of a computation, locked (`part`: see `_lock`) and tuned; yields the runner for the
+    queries beside the enterprise statement (`_beside`), or None where they run on the one connection."""
+    beside = _can_read_beside()
+    with _session_lock(part) if beside else contextlib.nullcontext():
+        with transaction.atomic():
+            if beside:
+                _repeatable_read()
+            else:
+                _lock(part)
+            yield _beside if beside else None
+
+
 SNAPSHOT_ID = re.compile(r"^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$")
 
 
@@ -149,15 +163,9 @@ def compute_snapshots(root: Region, day: datetime.date, *, job=None, part=False)
     # A bulk load since the last ANALYZE leaves the planner blind (a 100 000-row table taken for an empty one,
     # 3–5× slower plans): refresh the statistics that are stale first (one catalogue query when none is).
     analyze_stale(coverage.SOURCE_MODELS)
-    beside = _can_read_beside()
-    with _session_lock(root if part else None) if beside else contextlib.nullcontext():
-        with transaction.atomic():
-            if beside:
-                _repeatable_read()
-            else:
-                _lock(root if part else None)
-            figures = coverage.compute_figures(root, day, concurrently=_beside if beside else None)
-            stored = _store(figures, day, job, CoverageSnapshot.objects.filter(region__path__startswith=root.path))
+    with _computation(root if part else None) as concurrently:
+        figures = coverage.compute_figures(root, day, concurrently=concurrently)
+        stored = _store(figures, day, job, CoverageSnapshot.objects.filter(region__path__startswith=root.path))
     root_counts = figures[0][1] if figures else {"enterprises": 0}
     return {
         "regions": stored,
@@ -175,9 +183,8 @@ def compute_snapshots_for_days(root: Region, days, *, job=None) -> dict:
     started = time.monotonic()
     days = sorted(set(days))
     analyze_stale(coverage.SOURCE_MODELS)
-    with transaction.atomic():
-        _lock()
-        by_day = compute_figures_for_days(root, days)
+    with _computation() as concurrently:
+        by_day = compute_figures_for_days(root, days, concurrently=concurrently)
         source = coverage.source_state()
         replaced = CoverageSnapshot.objects.filter(region__path__startswith=root.path)
         for day in days:

@@ -241,9 +241,10 @@ def _instructors(root: Region, days, ancestors) -> list[dict]:
     return counts
 
 
-def compute_figures_for_days(root: Region, days) -> dict:
+def compute_figures_for_days(root: Region, days, *, concurrently=None) -> dict:
     """{day: figures of every region of `root`'s subtree on that day}, each value exactly what
-    `coverage.compute_figures(root, day)` returns, for the distinct `days` (any order; none → {})."""
+    `coverage.compute_figures(root, day)` returns, for the distinct `days` (any order; none → {}).
+    `concurrently`: as for compute_figures (the other counts beside the enterprise statement)."""
     days = sorted(set(days))
     if not days:
         return {}
@@ -256,11 +257,11 @@ def compute_figures_for_days(root: Region, days) -> dict:
                  for r in regions}
     deepest_first = sorted(regions, key=lambda r: -r["depth"])
     result = {}
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # no savepoint: a snapshot is exported from the transaction itself
         _no_jit()
         for start in range(0, len(days), MAX_DAYS_PER_PASS):
             result.update(_pass(root, days[start:start + MAX_DAYS_PER_PASS], regions, parent, ancestors,
-                                deepest_first))
+                                deepest_first, concurrently))
     return result
 
 
@@ -273,18 +274,24 @@ def _no_jit():
             tune(cursor)
 
 
-def _pass(root, days, regions, parent, ancestors, deepest_first) -> dict:
+def _pass(root, days, regions, parent, ancestors, deepest_first, concurrently=None) -> dict:
     """The figures of up to MAX_DAYS_PER_PASS days (ascending): a constant number of statements."""
+    def others():  # organizations, members, sites and instructors: their own figures, merged below
+        other = [defaultdict(_empty) for _day in days]
+        _other_counts(root, days, other)
+        return other, _instructors(root, days, ancestors)
+
+    pending = concurrently(others) if concurrently is not None else None
     own = [defaultdict(_empty) for _day in days]
     for i, region_id, *counts in enterprise_counts_for_days(root, days):
         own[i][region_id].update(zip(ENTERPRISE_COUNTS, map(int, counts)))  # PostgreSQL's SUM: numeric
-    _other_counts(root, days, own)
-    instructors = _instructors(root, days, ancestors)
+    other, instructors = pending.result() if pending is not None else others()
     result = {}
     for i, day in enumerate(days):
         totals = {r["id"]: _empty() for r in regions}
-        for region_id, figures in own[i].items():
-            _add_all(totals[region_id], figures)
+        for part in (own[i], other[i]):
+            for region_id, figures in part.items():
+                _add_all(totals[region_id], figures)
         for region in deepest_first:  # each region's totals into its parent's, deepest first
             if region["id"] in parent:
                 _add_all(totals[parent[region["id"]]], totals[region["id"]])

@@ -91,3 +91,24 @@ def test_one_connection_and_two_give_the_same_figures(transactional_db, worked_e
         one = {s.region_id: (s.counts(), s.organizations_by_kind, s.demonstration_sites_by_level)
                for s in CoverageSnapshot.objects.filter(as_of=day)}
         assert one == two and len(one) == 4
+
+
+def test_several_days_in_one_pass_on_two_connections_equal_each_day_on_one(transactional_db, worked_example,
+                                                                         monkeypatch):
+    require_service(connection.vendor == "postgresql", "PostgreSQL")
+    from reports import services
+
+    county, calls = worked_example.county, []
+    real = services._beside
+    monkeypatch.setattr(services, "_beside", lambda function: calls.append(1) or real(function))
+    services.compute_snapshots_for_days(county, [D0, D])
+    assert calls  # the other counts ran on the second connection
+    two = {(s.as_of, s.region_id): (s.counts(), s.organizations_by_kind, s.demonstration_sites_by_level)
+           for s in CoverageSnapshot.objects.all()}
+    monkeypatch.setattr(services, "READ_BESIDE", False)
+    for day in (D0, D):
+        compute_snapshots(county, day)
+    one = {(s.as_of, s.region_id): (s.counts(), s.organizations_by_kind, s.demonstration_sites_by_level)
+           for s in CoverageSnapshot.objects.all()}
+    assert one == two and len(one) == 8
+    assert two[(D, county.pk)][0] == COUNTY_ON_D
