@@ -475,12 +475,12 @@ def bench_members(root):
     print(f"  dues arrears count (county)         : {seconds * 1000:8.1f} ms ({count:,} members)")
 
 
-@contextlib.contextmanager
 def server_label(workers) -> str:
     return (f"gunicorn (config/gunicorn.py) on 127.0.0.1, {workers or 'its default number of'} workers, "
             f"{CLIENTS} client threads with kept-alive connections")
 
 
+@contextlib.contextmanager
 def wsgi_server(workers: int):
     """gunicorn on 127.0.0.1 (loopback only), configured as production runs it, for the read benchmark."""
     with socket.socket() as probe:

@@ -619,18 +619,22 @@ def source_state() -> dict:
 
     Two index lookups per table in ONE statement (a stamp costs about a millisecond, not a count over a
     million rows), so "are these snapshots still current?" is cheap to ask on every read."""
-    columns, labels = [], []
-    for label, model in STAMPED_MODELS.items():
-        history = model.history.model
-        columns.append(f"(SELECT MAX({connection.ops.quote_name(model._meta.pk.column)}) "
-                       f"FROM {connection.ops.quote_name(model._meta.db_table)})")
-        columns.append(f"(SELECT MAX({connection.ops.quote_name(history._meta.pk.column)}) "
-                       f"FROM {connection.ops.quote_name(history._meta.db_table)})")
-        labels.append(label)
+    sql, labels = _source_sql()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(columns))
+        cursor.execute(sql)
         row = cursor.fetchone()
     return {label: {"last": row[2 * i] or 0, "latest": row[2 * i + 1] or 0} for i, label in enumerate(labels)}
+
+
+@functools.cache
+def _source_sql():
+    quote = connection.ops.quote_name
+    columns = []
+    for model in STAMPED_MODELS.values():
+        history = model.history.model
+        columns.append(f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)})")
+        columns.append(f"(SELECT MAX({quote(history._meta.pk.column)}) FROM {quote(history._meta.db_table)})")
+    return "SELECT " + ", ".join(columns), list(STAMPED_MODELS)
 
 
 def coverage_of_enterprise(enterprise_id: int, day: datetime.date) -> str:

@@ -388,8 +388,7 @@ def refresh(day: datetime.date | None = None) -> dict:
             now, source = timezone.now(), coverage.source_state()
             for row in updated:
                 row.source, row.computed_at = source, now
-            CoverageSnapshot.objects.bulk_update(
-                updated, [*COUNT_FIELDS, *DICT_FIELDS, "stale", "source", "computed_at"])
+            services.update_rows(updated, [*COUNT_FIELDS, *DICT_FIELDS, "stale", "source", "computed_at"])
         if unsure:
             CoverageSnapshot.objects.filter(pk__in=unsure, stale=False).update(stale=True)
         # a write committed while this ran is queued again: its paths stay (or become again) stale
