@@ -449,7 +449,18 @@ def _categories_of(*facts) -> tuple:
     return tuple(name for name, predicate in CATEGORIES.items() if predicate(*facts))
 
 
-ADDITIVE_COUNTS = [name for name in COUNT_FIELDS if name != "instructors"]
+ADDITIVE_COUNTS = [name for name in COUNT_FIELDS if name != "instructors"]  # distinct instructors do not add up
+BREAKDOWNS = ("organizations_by_kind", "demonstration_sites_by_level")  # {key: n}, added key by key
+
+
+def add_figures(target: dict, figures: dict):
+    """Add one region's figures (or a stored snapshot's, as a dict) to `target`: the additive counts and the
+    breakdowns (a parent's figures are what it holds itself plus its children's)."""
+    for name in ADDITIVE_COUNTS:
+        target[name] += figures[name]
+    for name in BREAKDOWNS:
+        for key, n in figures[name].items():
+            _add(target, name, n, key)
 
 
 def _empty():
@@ -545,12 +556,7 @@ def compute_figures(root: Region, day: datetime.date, *, own_only=False, concurr
     for region in reversed(regions):  # ordered by path: every region comes after its parent
         if region["depth"] == root.depth:
             continue
-        figures, parent = totals[region["id"]], totals[by_path[region["path"][: (region["depth"] - 1) * steplen]]["id"]]
-        for name in ADDITIVE_COUNTS:
-            parent[name] += figures[name]
-        for name in ("organizations_by_kind", "demonstration_sites_by_level"):
-            for key, n in figures[name].items():
-                _add(parent, name, n, key)
+        add_figures(totals[by_path[region["path"][: (region["depth"] - 1) * steplen]]["id"]], totals[region["id"]])
 
     # 5. distinct instructors per region: each instructor of a region's pairs is one instructor of the region
     # and of every ancestor; the sets are merged bottom-up (set unions, not one addition per pair and level)

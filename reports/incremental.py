@@ -38,9 +38,7 @@ from .models import COUNT_FIELDS, CoverageChange, CoverageSnapshot
 
 logger = logging.getLogger(__name__)
 
-ADDITIVE_COUNTS = [name for name in COUNT_FIELDS if name != "instructors"]  # distinct instructors do not add up
 ALL_DAYS = datetime.date.min  # "every date": a write whose earliest affected day is unknown or unbounded
-DICT_FIELDS = ("organizations_by_kind", "demonstration_sites_by_level")
 # Beyond this many regions on the touched paths, one full recompute is cheaper than region-by-region.
 MAX_PATH_REGIONS = 120
 SCHEDULED_KEY = "reports:coverage-incremental:scheduled"
@@ -313,15 +311,6 @@ def _take_queue():
         return cursor.fetchall()
 
 
-def _add_counts(target: dict, counts: dict):
-    for name in ADDITIVE_COUNTS:
-        target[name] += counts[name]
-    for name in DICT_FIELDS:
-        bucket = target[name]
-        for key, n in counts[name].items():
-            bucket[key] = bucket.get(key, 0) + n
-
-
 def refresh(day: datetime.date | None = None) -> dict:
     """Bring today's snapshots of the queued regions' paths up to date. Returns what it did."""
     from . import coverage, services  # noqa: PLC0415
@@ -376,10 +365,10 @@ def refresh(day: datetime.date | None = None) -> dict:
             counts = own[region.pk]
             counts["instructors"] = coverage.subtree_instructors(region, day) if recount else row.instructors
             for kid in kids:
-                _add_counts(counts, {name: getattr(kid, name) for name in (*ADDITIVE_COUNTS, *DICT_FIELDS)})
+                coverage.add_figures(counts, {name: getattr(kid, name) for name in services.PER_REGION_FIELDS})
             for name in COUNT_FIELDS:
                 setattr(row, name, counts[name])
-            for name in DICT_FIELDS:
+            for name in coverage.BREAKDOWNS:
                 setattr(row, name, {key: n for key, n in sorted(counts[name].items()) if n})
             row.stale = False
             updated.append(row)
@@ -388,7 +377,7 @@ def refresh(day: datetime.date | None = None) -> dict:
             now, source = timezone.now(), coverage.source_state()
             for row in updated:
                 row.source, row.computed_at = source, now
-            services.update_rows(updated, [*COUNT_FIELDS, *DICT_FIELDS, "stale", "source", "computed_at"])
+            services.update_rows(updated, [*COUNT_FIELDS, *coverage.BREAKDOWNS, "stale", "source", "computed_at"])
         if unsure:
             CoverageSnapshot.objects.filter(pk__in=unsure, stale=False).update(stale=True)
         # a write committed while this ran is queued again: its paths stay (or become again) stale

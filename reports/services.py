@@ -218,7 +218,7 @@ def _store(figures, day, job, replaced, source=None) -> int:
 
 
 # What differs from one region's snapshot to the next; every other column is the same for the whole batch.
-PER_REGION_FIELDS = [*COUNT_FIELDS, "organizations_by_kind", "demonstration_sites_by_level"]
+PER_REGION_FIELDS = [*COUNT_FIELDS, *coverage.BREAKDOWNS]
 
 
 def _insert_json(figures, template: CoverageSnapshot):
@@ -284,7 +284,6 @@ def _json_value(value):
 # (rates are ratios of those sums), and its distinct instructors one count over the whole province.
 # reports.tasks.compute_partitioned runs the children as a Celery group and this as the chord's callback.
 
-ADDITIVE_FIELDS = [name for name in COUNT_FIELDS if name != "instructors"]
 
 
 def finish_partitioned(root: Region, day: datetime.date, *, job=None) -> dict:
@@ -296,11 +295,7 @@ def finish_partitioned(root: Region, day: datetime.date, *, job=None) -> dict:
         children = CoverageSnapshot.objects.filter(as_of=day, region__depth=root.depth + 1,
                                                    region__path__startswith=root.path)
         for child in children:
-            for name in ADDITIVE_FIELDS:
-                counts[name] += getattr(child, name)
-            for name in ("organizations_by_kind", "demonstration_sites_by_level"):
-                for key, n in getattr(child, name).items():
-                    counts[name][key] = counts[name].get(key, 0) + n
+            coverage.add_figures(counts, {name: getattr(child, name) for name in PER_REGION_FIELDS})
         _store([(region, counts)], day, job, CoverageSnapshot.objects.filter(region=root))
     return {"regions": 1, "enterprises": counts["enterprises"], "seconds": round(time.monotonic() - started, 3)}
 

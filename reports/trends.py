@@ -41,7 +41,7 @@ from organizations.models import ChannelReach, CoverageLink, Enterprise, PartyOr
 
 from .coverage import (
     CATEGORIES, DOMAINS, MEMBERS_ENOUGH, MEMBERS_FEW, MEMBERS_NONE, MODE_RANK, RANK_COUNT, SHOULD_FORM_FULL_MEMBERS, _add,
-    _compiled, _empty, _full_q, operating_q, organization_active_q, site_active_q,
+    _compiled, _empty, _full_q, add_figures, operating_q, organization_active_q, site_active_q,
 )
 from .models import ENTERPRISE_COUNTS
 
@@ -291,20 +291,11 @@ def _pass(root, days, regions, parent, ancestors, deepest_first, concurrently=No
         totals = {r["id"]: _empty() for r in regions}
         for part in (own[i], other[i]):
             for region_id, figures in part.items():
-                _add_all(totals[region_id], figures)
+                add_figures(totals[region_id], figures)
         for region in deepest_first:  # each region's totals into its parent's, deepest first
             if region["id"] in parent:
-                _add_all(totals[parent[region["id"]]], totals[region["id"]])
+                add_figures(totals[parent[region["id"]]], totals[region["id"]])
         for region_id, number in instructors[i].items():  # distinct people: not additive
             totals[region_id]["instructors"] = number
         result[day] = [(region, totals[region["id"]]) for region in regions]
     return result
-
-
-def _add_all(target: dict, figures: dict):
-    for name, value in figures.items():
-        if isinstance(value, dict):
-            for key, number in value.items():
-                _add(target, name, number, key)
-        elif name != "instructors":
-            target[name] += value
