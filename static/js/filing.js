@@ -109,6 +109,7 @@
 
   // --- sending -----------------------------------------------------------------------------------
   var syncing = null;
+  var again = false;  // asked for while a try was under way (the network came back mid-try): try once more after it
   function sendOne(entry) {
     var step = Promise.resolve({ status: 201, data: { id: entry.recordId } });
     if (!entry.recordId) {
@@ -162,13 +163,17 @@
   }
 
   function sync() {
-    if (syncing) { return syncing; }
+    if (syncing) { again = true; return syncing; }
     syncing = all().then(function (entries) {
       var waiting = entries.filter(function (e) { return e.state === "waiting"; });
       return waiting.reduce(function (chain, entry) {
         return chain.then(function () { return sendOne(entry); });
       }, Promise.resolve());
-    }).catch(function () {}).then(function () { syncing = null; render(); });
+    }).catch(function () {}).then(function () {
+      syncing = null;
+      render();
+      if (again) { again = false; return sync(); }
+    });
     return syncing;
   }
 
