@@ -453,14 +453,14 @@ ADDITIVE_COUNTS = [name for name in COUNT_FIELDS if name != "instructors"]  # di
 BREAKDOWNS = ("organizations_by_kind", "demonstration_sites_by_level")  # {key: n}, added key by key
 
 
-def add_figures(target: dict, figures: dict):
+def add_figures(target: dict, figures: dict, sign: int = 1):
     """Add one region's figures (or a stored snapshot's, as a dict) to `target`: the additive counts and the
-    breakdowns (a parent's figures are what it holds itself plus its children's)."""
+    breakdowns (a parent's figures are what it holds itself plus its children's). `sign=-1` takes them away."""
     for name in ADDITIVE_COUNTS:
-        target[name] += figures[name]
+        target[name] += sign * figures[name]
     for name in BREAKDOWNS:
         for key, n in figures[name].items():
-            _add(target, name, n, key)
+            _add(target, name, sign * n, key)
 
 
 def _empty():
@@ -583,16 +583,24 @@ def compute_figures(root: Region, day: datetime.date, *, own_only=False, concurr
     return [(region, totals[region["id"]]) for region in regions]
 
 
-def own_figures(region_ids, day: datetime.date) -> dict:
+# The figures made of the enterprise cells, and those made of the other rows (organizations, members, sites).
+ENTERPRISE_FIGURES = tuple(ENTERPRISE_COUNTS)
+OTHER_FIGURES = ("organizations", "members", "demonstration_sites", *BREAKDOWNS)
+
+
+def own_figures(region_ids, day: datetime.date, *, enterprises=True, others=True) -> dict:
     """{region id: figures} of what is registered at each region itself (not in its children) on `day`, for a
     few regions at once (reports.incremental: a path of regions, in 4 queries); distinct instructors left at 0.
-    The same queries as compute_figures, restricted to those regions."""
+    The same queries as compute_figures, restricted to those regions. Without `enterprises` (`others`) the
+    ENTERPRISE_FIGURES (OTHER_FIGURES) are left at 0, their queries not run."""
     region_ids = list(region_ids)
     own = {region_id: _empty() for region_id in region_ids}
     if not own:
         return own
-    _add_cells(own, enterprise_cells(None, day, own_regions=region_ids))
-    _add_other_rows(own, _other_rows(day, lambda p: Q(**{f"{p}region_id__in": region_ids})))
+    if enterprises:
+        _add_cells(own, enterprise_cells(None, day, own_regions=region_ids))
+    if others:
+        _add_other_rows(own, _other_rows(day, lambda p: Q(**{f"{p}region_id__in": region_ids})))
     return own
 
 

@@ -50,8 +50,9 @@ SCHEDULED_KEY = "reports:coverage-incremental:scheduled"
 class Source:
     """How a model's row reaches the figures: the columns that matter (`fields`, through values()), the dates
     from which a row counts (`starts`, None = always) and until which (`ends`, None = forever), the region(s)
-    whose own figures it is part of (`regions`), other regions it changes (`related`: pk -> region ids), and
-    whether it can change distinct instructors (`instructors`: always, or when the named column changes)."""
+    whose own figures it is part of (`regions`), other regions it changes (`related`: pk -> region ids),
+    whether it can change distinct instructors (`instructors`: always, or when the named column changes), and
+    which of a region's own counts it is part of (`parts`: the enterprise counts, the other counts)."""
 
     fields: tuple
     regions: tuple
@@ -59,6 +60,10 @@ class Source:
     ends: tuple = ()
     related: object = None
     instructors: bool | str = False
+    parts: tuple = ("enterprises", "others")
+
+
+ENTERPRISE_FACTS = ("enterprises",)  # what the enterprise cells read: an enterprise's links, reach, channels
 
 
 def _linked_regions(pk):
@@ -83,20 +88,20 @@ def sources() -> dict:
     return {
         # moving one moves its assignments' instructors between regions
         Enterprise: Source(("region_id", "founded_on", "closed_on"), ("region_id",), ("founded_on",), ("closed_on",),
-                           instructors="region_id"),
+                           instructors="region_id", parts=ENTERPRISE_FACTS),
         CoverageLink: Source(("organization_id", "enterprise_id", "valid_from", "valid_to"), ("enterprise__region_id",),
-                             ("valid_from",), ("valid_to",)),
+                             ("valid_from",), ("valid_to",), parts=ENTERPRISE_FACTS),
         Assignment: Source(("instructor_id", "enterprise_id", "start_on", "end_on"), ("enterprise__region_id",),
-                           ("start_on",), ("end_on",), instructors=True),
+                           ("start_on",), ("end_on",), instructors=True, parts=ENTERPRISE_FACTS),
         ChannelReach: Source(("channel_id", "enterprise_id", "valid_from", "valid_to"), ("enterprise__region_id",),
-                             ("valid_from",), ("valid_to",)),
+                             ("valid_from",), ("valid_to",), parts=ENTERPRISE_FACTS),
         DemonstrationSite: Source(("region_id", "level", "designated_on", "revoked_on"), ("region_id",),
-                                  ("designated_on",), ("revoked_on",)),
+                                  ("designated_on",), ("revoked_on",), parts=("others",)),
         # its region (organizations, members held in it) and, through its links, its enterprises' regions
         PartyOrganization: Source(("region_id", "kind", "formation_mode", "established_on", "dissolved_on"),
                                   ("region_id",), ("established_on",), ("dissolved_on",), related=_linked_regions),
         # its type decides whether its assignments reach their enterprises
-        Instructor: Source(("type_id",), (), related=_assigned_regions, instructors=True),
+        Instructor: Source(("type_id",), (), related=_assigned_regions, instructors=True, parts=ENTERPRISE_FACTS),
     }
 
 
@@ -160,15 +165,18 @@ def _path_ids(region_ids):
     return Region.objects.filter(path__in=prefixes).order_by().values("pk")
 
 
-def changed(region_ids, since: datetime.date, *, instructors=False, queue=True):
-    """Figures of `region_ids` (their own) may have changed on every day from `since`: their paths' snapshots
-    become stale and, when today is affected, the regions are queued for the incremental job."""
+def changed(region_ids, since: datetime.date, *, instructors=False, parts=("enterprises", "others"), queue=True):
+    """Figures of `region_ids` (their own; `parts`: which of their counts) may have changed on every day from
+    `since`: their paths' snapshots become stale and, when today is affected, the regions are queued for the
+    incremental job."""
     region_ids = {r for r in region_ids if r is not None}
     if not region_ids or since is None:
         return
     CoverageSnapshot.objects.filter(region__in=_path_ids(region_ids), as_of__gte=since, stale=False).update(stale=True)
     if queue and since <= timezone.localdate():
-        CoverageChange.objects.bulk_create([CoverageChange(region_id=r, instructors=instructors) for r in region_ids])
+        CoverageChange.objects.bulk_create([
+            CoverageChange(region_id=r, instructors=instructors, enterprises="enterprises" in parts,
+                           others="others" in parts) for r in region_ids])
         schedule()
 
 
@@ -247,7 +255,7 @@ def _compare(model, pk, before, deleted=False):
     instructors = source.instructors
     if isinstance(instructors, str):
         instructors = (old or {}).get(instructors) != (new or {}).get(instructors)
-    changed(regions, since, instructors=instructors)
+    changed(regions, since, instructors=instructors, parts=source.parts)
 
 
 def _switched(field):
@@ -307,12 +315,16 @@ def _take_queue():
     """Take every queued change at once (DELETE … RETURNING: nothing committed meanwhile is lost)."""
     table = connection.ops.quote_name(CoverageChange._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} RETURNING region_id, instructors")
+        cursor.execute(f"DELETE FROM {table} RETURNING region_id, instructors, enterprises, others")
         return cursor.fetchall()
 
 
 def refresh(day: datetime.date | None = None) -> dict:
-    """Bring today's snapshots of the queued regions' paths up to date. Returns what it did."""
+    """Bring today's snapshots of the queued regions' paths up to date. Returns what it did.
+
+    Only the queued regions' own figures are counted (and of those, only the parts their changes can alter);
+    every other row of the paths moves by what its children's rows moved: a row is what its region holds itself
+    plus its children's rows, and what an ancestor holds itself did not change (else it would be queued)."""
     from . import coverage, services  # noqa: PLC0415
 
     day = day or timezone.localdate()
@@ -323,10 +335,12 @@ def refresh(day: datetime.date | None = None) -> dict:
         taken = _take_queue()
         if not taken:
             return result | {"seconds": round(time.monotonic() - started, 3)}
-        touched = {region_id for region_id, _flag in taken}
+        touched = {region_id for region_id, *_flags in taken}
         # distinct instructors are recounted (over each subtree: most of the cost at the province) only when an
-        # assignment, an instructor's type or an enterprise's region changed; otherwise the stored count holds
-        recount = any(flag for _region_id, flag in taken)
+        # assignment, an instructor's type or an enterprise's region changed; otherwise the stored count holds.
+        # Likewise the enterprise counts and the other counts: a changed link recounts only the former.
+        recount, cells, others = (any(change[i] for change in taken) for i in (1, 2, 3))
+        counted = [*(coverage.ENTERPRISE_FIGURES if cells else ()), *(coverage.OTHER_FIGURES if others else ())]
         path = []
         if None not in touched:
             path = list(Region.objects.filter(pk__in=_path_ids(touched)).order_by("-depth", "path"))
@@ -341,7 +355,6 @@ def refresh(day: datetime.date | None = None) -> dict:
             # tier L: the path's own figures in 36 ms instead of 80 ms)
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        on_path = {region.pk for region in path}
         children = {}  # parent id -> child ids
         child_q = Q(pk__in=[])
         for region in path:
@@ -349,10 +362,12 @@ def refresh(day: datetime.date | None = None) -> dict:
         for child_id, child_path in Region.objects.filter(child_q).order_by().values_list("pk", "path"):
             parent = next(r for r in path if r.path == child_path[:-Region.steplen])
             children.setdefault(parent.pk, []).append(child_id)
-        ids = on_path | {c for kids in children.values() for c in kids}
+        ids = {region.pk for region in path} | {c for kids in children.values() for c in kids}
         rows = {row.region_id: row for row in CoverageSnapshot.objects.filter(as_of=day, region_id__in=ids)}
-        own = coverage.own_figures([region.pk for region in path if region.pk in rows], day)  # 4 queries
-        updated, unsure = [], []
+        before = {region_id: _figures(row) for region_id, row in rows.items()}
+        own = coverage.own_figures([r for r in touched if r in rows], day,  # 1 or 2 queries
+                                   enterprises=cells, others=others) if counted else {}
+        updated, unsure, done = [], [], set()
         for region in path:  # deepest first: a parent adds its children's rows as just brought up to date
             row = rows.get(region.pk)
             if row is None:
@@ -360,18 +375,26 @@ def refresh(day: datetime.date | None = None) -> dict:
             kids = [rows.get(c) for c in children.get(region.pk, [])]
             if any(kid is None or kid.stale for kid in kids):
                 row.stale = True  # it adds a row that is missing or stale: it cannot be fresh either
-                unsure.append(row.pk)
+                unsure.append(row)
                 continue
-            counts = own[region.pk]
+            counts = _figures(row)  # (its stored figures; `before` keeps them for its parent)
+            moved = [kid for kid in kids if kid.region_id in done]
+            for kid in moved:  # what its children's rows moved
+                coverage.add_figures(counts, _figures(kid))
+                coverage.add_figures(counts, before[kid.region_id], sign=-1)
+            if region.pk in own:  # queued: what it holds itself, counted, plus its children's rows
+                mine = own[region.pk]
+                for kid in kids:
+                    coverage.add_figures(mine, _figures(kid))
+                counts.update({name: mine[name] for name in counted})
             counts["instructors"] = coverage.subtree_instructors(region, day) if recount else row.instructors
-            for kid in kids:
-                coverage.add_figures(counts, {name: getattr(kid, name) for name in services.PER_REGION_FIELDS})
             for name in COUNT_FIELDS:
                 setattr(row, name, counts[name])
             for name in coverage.BREAKDOWNS:
                 setattr(row, name, {key: n for key, n in sorted(counts[name].items()) if n})
             row.stale = False
             updated.append(row)
+            done.add(region.pk)
         if updated:
             # the state of the register the rows now stand for (about a millisecond: ids, not counts)
             now, source = timezone.now(), coverage.source_state()
@@ -379,9 +402,13 @@ def refresh(day: datetime.date | None = None) -> dict:
                 row.source, row.computed_at = source, now
             services.update_rows(updated, [*COUNT_FIELDS, *coverage.BREAKDOWNS, "stale", "source", "computed_at"])
         if unsure:
-            CoverageSnapshot.objects.filter(pk__in=unsure, stale=False).update(stale=True)
+            CoverageSnapshot.objects.filter(pk__in=[row.pk for row in unsure], stale=False).update(stale=True)
+            # what this run could not bring in stays owed: the next run that reaches these rows counts them
+            # itself (their stored figures no longer add up to their children's)
+            CoverageChange.objects.bulk_create([CoverageChange(region_id=row.region_id, instructors=recount)
+                                                for row in unsure])
         # a write committed while this ran is queued again: its paths stay (or become again) stale
-        pending = set(CoverageChange.objects.order_by().values_list("region_id", flat=True))
+        pending = set(CoverageChange.objects.order_by().values_list("region_id", flat=True))  # (stale, any part)
         if None in pending:
             CoverageSnapshot.objects.filter(stale=False).update(stale=True)
         elif pending:
@@ -389,6 +416,16 @@ def refresh(day: datetime.date | None = None) -> dict:
     return result | {"mode": "incremental", "regions": len(updated),
                      "still_stale": sum(1 for r in path if r.pk in rows and rows[r.pk].stale),
                      "seconds": round(time.monotonic() - started, 3)}
+
+
+def _figures(row) -> dict:
+    """A stored row's additive figures as a dict (breakdowns copied: they are added to)."""
+    from .services import PER_REGION_FIELDS  # noqa: PLC0415
+
+    figures = {name: getattr(row, name) for name in PER_REGION_FIELDS}
+    for name in ("organizations_by_kind", "demonstration_sites_by_level"):
+        figures[name] = dict(figures[name])
+    return figures
 
 
 def run() -> dict:

@@ -118,6 +118,11 @@ class CoverageChange(models.Model):
     region = models.ForeignKey("organizations.Region", verbose_name=_("region"), null=True, blank=True,
                                on_delete=models.CASCADE, related_name="+")
     instructors = models.BooleanField(_("instructors changed"), default=False)
+    # what of the region's own figures the write can change: the enterprise counts (its enterprises' facts:
+    # links, assignments, channel reaches, members employed) and/or the other counts (organizations, members
+    # held, demonstration sites); the job recounts only those (a changed link: the enterprise counts only)
+    enterprises = models.BooleanField(_("enterprise counts changed"), default=True)
+    others = models.BooleanField(_("other counts changed"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
