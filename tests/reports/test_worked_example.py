@@ -116,3 +116,25 @@ def test_drill_down_for_large_regions_lists_the_same_enterprises(worked_example,
     monkeypatch.setattr("reports.coverage.LARGE_SUBTREE_REGIONS", 0)
     for category in CATEGORIES:
         assert enterprises_behind(w.county, D, category).count() == getattr(snapshot(w.county, D), category)
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["small", "large"])
+def test_the_compiled_conditions_select_what_the_orm_conditions_select_also_inside_a_subquery(worked_example, large):
+    """The drill-down filters by conditions compiled once (reports.coverage.Compiled); they must select exactly
+    what the conditions built by the ORM select, also when the list is a subquery of another query (the
+    enterprise table then has another alias) and for each enterprise's coverage code."""
+    from organizations.models import Enterprise  # noqa: PLC0415
+    from reports.coverage import _with_coverage_built, category_condition, category_q, coverage_code  # noqa: PLC0415
+
+    for day in (D, D0):
+        for category in CATEGORIES:
+            built = set(Enterprise.objects.filter(category_q(category, day, large)).values_list("pk", flat=True))
+            compiled = Enterprise.objects.filter(category_condition(category, day, large))
+            assert set(compiled.values_list("pk", flat=True)) == built, category
+            inside = Enterprise.objects.filter(pk__in=compiled.values("pk")).exclude(pk__in=compiled.exclude(
+                region=worked_example.t1).values("pk"))
+            assert set(inside.values_list("pk", flat=True)) == set(
+                Enterprise.objects.filter(pk__in=built, region=worked_example.t1).values_list("pk", flat=True))
+        codes = dict(Enterprise.objects.annotate(coverage=coverage_code(day)).values_list("pk", "coverage"))
+        assert codes == dict(_with_coverage_built(Enterprise.objects.all(), day).values_list("pk", "coverage"))
+        assert set(codes.values()) - {"none"}, "the worked example has covered enterprises"
