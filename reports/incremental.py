@@ -180,6 +180,20 @@ def changed(region_ids, since: datetime.date, *, instructors=False, parts=("ente
         schedule()
 
 
+def owe_ancestors(path: str, day: datetime.date):
+    """A subtree's rows were just replaced (a recompute of a region that is not a root, a part of a partitioned
+    computation): today's rows of its ancestors may no longer add up to their children's. They are queued to
+    be counted by the next run (which then does not move them by what their children moved). Their distinct
+    instructors need no recount for it: a write that changed them is still queued with that flag (a run that
+    took it brought the rows up to date before the recompute)."""
+    if day != timezone.localdate():
+        return
+    steplen = Region.steplen
+    above = [path[:n] for n in range(steplen, len(path), steplen)]
+    CoverageChange.objects.bulk_create([CoverageChange(region_id=region_id) for region_id in
+                                        Region.objects.filter(path__in=above).values_list("pk", flat=True)])
+
+
 def bulk_changed(*models):
     """A write in bulk (no signals; or one that changes every region): on commit, every snapshot stale and a
     full recompute of today's queued. `models`: what was written — only when the figures read one of them

@@ -204,6 +204,10 @@ def _store(figures, day, job, replaced, source=None) -> int:
     source = coverage.source_state() if source is None else source
     computed_at = timezone.now()
     replaced.filter(as_of=day).delete()
+    if figures and figures[0][0]["depth"] > 1:
+        from .incremental import owe_ancestors  # noqa: PLC0415
+
+        owe_ancestors(figures[0][0]["path"], day)
     if connection.vendor == "postgresql":
         _insert_json(figures, CoverageSnapshot(as_of=day, computed_at=computed_at, job=job, source=source))
     else:
