@@ -380,7 +380,7 @@ def refresh(day: datetime.date | None = None) -> dict:
         rows = {row.region_id: row for row in CoverageSnapshot.objects.filter(as_of=day, region_id__in=ids)}
         before = {region_id: _figures(row) for region_id, row in rows.items()}
         own = coverage.own_figures([r for r in touched if r in rows], day,  # 1 or 2 queries
-                                   enterprises=cells, others=others) if counted else {}
+                                   enterprises=cells, others=others)
         updated, unsure, done = [], [], set()
         for region in path:  # deepest first: a parent adds its children's rows as just brought up to date
             row = rows.get(region.pk)
@@ -434,10 +434,11 @@ def refresh(day: datetime.date | None = None) -> dict:
 
 def _figures(row) -> dict:
     """A stored row's additive figures as a dict (breakdowns copied: they are added to)."""
+    from .coverage import BREAKDOWNS  # noqa: PLC0415
     from .services import PER_REGION_FIELDS  # noqa: PLC0415
 
     figures = {name: getattr(row, name) for name in PER_REGION_FIELDS}
-    for name in ("organizations_by_kind", "demonstration_sites_by_level"):
+    for name in BREAKDOWNS:
         figures[name] = dict(figures[name])
     return figures
 

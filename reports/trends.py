@@ -197,13 +197,14 @@ def _other_counts(root: Region, days, own):
     """Organizations (by kind), members held in them, demonstration sites (by level): own[i][region] += …
     Each a pass grouped by (region, days mask): a few rows per region."""
     n = len(days)
-    in_tree = {"region__path__startswith": root.path}
-    organizations = (PartyOrganization.objects.filter(_any(organization_active_q, days), **in_tree).order_by()
-                     .annotate(mask=days_mask(organization_active_q, days))
-                     .values("region_id", "kind", "mask").annotate(n=Count("pk")))
-    for i, (region_id, kind), number in _expand(organizations, n, lambda row: (row["region_id"], row["kind"])):
-        _add(own[i][region_id], "organizations", number)
-        _add(own[i][region_id], "organizations_by_kind", number, kind)
+    for model, active, key, count, breakdown in (
+            (PartyOrganization, organization_active_q, "kind", "organizations", "organizations_by_kind"),
+            (DemonstrationSite, site_active_q, "level", "demonstration_sites", "demonstration_sites_by_level")):
+        rows = (model.objects.filter(_any(active, days), region__path__startswith=root.path).order_by()
+                .annotate(mask=days_mask(active, days)).values("region_id", key, "mask").annotate(n=Count("pk")))
+        for i, (region_id, value), number in _expand(rows, n, lambda row, key=key: (row["region_id"], row[key])):
+            _add(own[i][region_id], count, number)
+            _add(own[i][region_id], breakdown, number, value)
 
     def held(day):  # a span in force, in an organization in existence (as coverage.compute_figures counts)
         return MemberSpan.objects.active_q(day) & organization_active_q(day, "organization__")
@@ -213,12 +214,6 @@ def _other_counts(root: Region, days, own):
                .values("organization__region_id", "mask").annotate(n=Count("pk")))
     for i, region_id, number in _expand(members, n, lambda row: row["organization__region_id"]):
         _add(own[i][region_id], "members", number)
-    sites = (DemonstrationSite.objects.filter(_any(site_active_q, days), **in_tree).order_by()
-             .annotate(mask=days_mask(site_active_q, days))
-             .values("region_id", "level", "mask").annotate(n=Count("pk")))
-    for i, (region_id, level), number in _expand(sites, n, lambda row: (row["region_id"], row["level"])):
-        _add(own[i][region_id], "demonstration_sites", number)
-        _add(own[i][region_id], "demonstration_sites_by_level", number, level)
 
 
 def _instructors(root: Region, days, ancestors) -> list[dict]:

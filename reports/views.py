@@ -215,6 +215,26 @@ class DashboardView(LoginRequiredMixin, View):
         return render(request, "reports/organization_card.html", context)
 
 
+def _start_computation(request, kind: str, params: dict, region, day, done: str):
+    """Queue (or, without a broker, run) a coverage job for the dashboard's buttons, say how it went, and go back
+    to the dashboard on `day`."""
+    try:
+        job = enqueue(kind, params, user=request.user, region_code=region.code)
+    except JobQueueUnavailable:
+        messages.error(request, _("The job queue is not reachable, so the computation was not started. "
+                                  "Please try again later."))
+    else:
+        if job.status == job.Status.DONE:
+            messages.success(request, done)
+        elif job.status == job.Status.FAILED:
+            messages.error(request, _("The computation failed: %(error)s") % {"error": job.error})
+        else:
+            messages.info(request, _("The computation has been queued (job %(id)s); reload in a moment.")
+                          % {"id": job.pk})
+    return redirect(reverse("reports:dashboard") + "?" + urlencode({"region": region.code,
+                                                                   "as_of": day.isoformat()}))
+
+
 class RecomputeView(LoginRequiredMixin, View):
     """POST: recompute the snapshots of a region (in the user's scope) for a date, then back to the dashboard."""
 
@@ -226,23 +246,9 @@ class RecomputeView(LoginRequiredMixin, View):
         if region is None or day is None:
             messages.error(request, _("Choose a region and a valid date to recompute."))
             return redirect("reports:dashboard")
-        try:
-            job = enqueue("coverage.compute", {"region": region.code, "as_of": day.isoformat()},
-                          user=request.user, region_code=region.code)
-        except JobQueueUnavailable:
-            messages.error(request, _("The job queue is not reachable, so the computation was not started. "
-                                      "Please try again later."))
-        else:
-            if job.status == job.Status.DONE:
-                messages.success(request, _("Coverage of %(region)s on %(day)s recomputed.")
-                                 % {"region": region.name, "day": day.isoformat()})
-            elif job.status == job.Status.FAILED:
-                messages.error(request, _("The computation failed: %(error)s") % {"error": job.error})
-            else:
-                messages.info(request, _("The computation has been queued (job %(id)s); reload in a moment.")
-                              % {"id": job.pk})
-        return redirect(reverse("reports:dashboard") + "?" + urlencode({"region": region.code,
-                                                                       "as_of": day.isoformat()}))
+        return _start_computation(request, "coverage.compute", {"region": region.code, "as_of": day.isoformat()},
+                                  region, day, _("Coverage of %(region)s on %(day)s recomputed.")
+                                  % {"region": region.name, "day": day.isoformat()})
 
 
 class RecomputeTrendView(LoginRequiredMixin, View):
@@ -259,23 +265,9 @@ class RecomputeTrendView(LoginRequiredMixin, View):
             return redirect("reports:dashboard")
         year = int(year)
         day = min(datetime.date(year, 12, 31), timezone.localdate())
-        try:
-            job = enqueue("coverage.compute_trend", {"region": region.code, "year": year},
-                          user=request.user, region_code=region.code)
-        except JobQueueUnavailable:
-            messages.error(request, _("The job queue is not reachable, so the computation was not started. "
-                                      "Please try again later."))
-        else:
-            if job.status == job.Status.DONE:
-                messages.success(request, _("Coverage of %(region)s on the 12 month-ends of %(year)s computed.")
-                                 % {"region": region.name, "year": year})
-            elif job.status == job.Status.FAILED:
-                messages.error(request, _("The computation failed: %(error)s") % {"error": job.error})
-            else:
-                messages.info(request, _("The computation has been queued (job %(id)s); reload in a moment.")
-                              % {"id": job.pk})
-        return redirect(reverse("reports:dashboard") + "?" + urlencode({"region": region.code,
-                                                                       "as_of": day.isoformat()}))
+        return _start_computation(request, "coverage.compute_trend", {"region": region.code, "year": year},
+                                  region, day, _("Coverage of %(region)s on the 12 month-ends of %(year)s computed.")
+                                  % {"region": region.name, "year": year})
 
 
 def with_full_members(enterprises, day):
