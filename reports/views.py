@@ -30,6 +30,7 @@ from .filtersets import ReportRunFilterSet
 from .forms import ApprovalsQueryForm, ReasonForm, ReportingUnitForm, ReportRunRequestForm
 from .models import COUNT_FIELDS, ENTERPRISE_COUNTS, ApprovalStep, CoverageSnapshot, ReportingUnit, ReportRun
 from .services import figure_labels, figures_changed, follow_job, request_run
+from .tasks import trend_days
 
 DASHBOARD_ROLES = frozenset({Role.ADMIN, Role.REGION_EDITOR, Role.REGION_VIEWER, Role.BRANCH_SECRETARY})
 REGION_STAFF_ROLES = frozenset({Role.ADMIN, Role.REGION_EDITOR, Role.REGION_VIEWER})
@@ -260,11 +261,15 @@ class RecomputeTrendView(LoginRequiredMixin, View):
             raise PermissionDenied
         region = page_region(request.user, request.POST.get("region"))
         year = (request.POST.get("year") or "").strip()
-        if region is None or not (year.isdigit() and 1900 <= int(year) <= 9999):
+        if region is None or not year.isdigit():
             messages.error(request, _("Choose a region and a valid year to compute the month-ends of."))
             return redirect("reports:dashboard")
+        try:  # the job's own rule (a year it can compute: not one to come), asked before it is queued
+            day = trend_days({"year": year})[-1]  # the last month-end, or today in the running year
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("reports:dashboard")
         year = int(year)
-        day = min(datetime.date(year, 12, 31), timezone.localdate())
         return _start_computation(request, "coverage.compute_trend", {"region": region.code, "year": year},
                                   region, day, _("Coverage of %(region)s on the 12 month-ends of %(year)s computed.")
                                   % {"region": region.name, "year": year})

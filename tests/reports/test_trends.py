@@ -282,6 +282,12 @@ def test_the_dashboard_computes_the_years_month_ends_for_region_staff_only(clien
     assert client.post(reverse("reports:recompute_trend"), {"region": other.code, "year": "2025"}).status_code == 404
     response = client.post(reverse("reports:recompute_trend"), {"region": "431281", "year": "20x5"}, follow=True)
     assert response.status_code == 200 and "请选择区域和有效的年份" in response.content.decode()  # in the user's language
+    coming = timezone.localdate().year + 1  # a year to come: refused before anything is queued, saying why
+    response = client.post(reverse("reports:recompute_trend"), {"region": "431281", "year": str(coming)}, follow=True)
+    assert f"期间 {coming} 尚未开始" in response.content.decode() and "计算失败" not in response.content.decode()
+    from core.models import Job  # noqa: PLC0415
+
+    assert not Job.objects.filter(kind="coverage.compute_trend", params__year=coming).exists()
     assert not CoverageSnapshot.objects.filter(region=other).exists()
     assert CoverageSnapshot.objects.count() == 12 * 4
     client.force_login(make_user("branch_secretary", organization=None))
