@@ -85,6 +85,23 @@ CATEGORIES = {
 assert list(CATEGORIES) == ENTERPRISE_COUNTS, "every enterprise count has exactly one definition"
 
 
+def code_of(r, reach, members, channel) -> str:
+    """An enterprise's coverage code (with_coverage's `coverage`) from its facts: the primary link's mode, else
+    an instructor, else another channel, else none — coverage_expression's order, as a predicate over facts."""
+    if r:
+        return RANK_COUNT[r]
+    return "instructor" if reach else "channel" if channel else "none"
+
+
+@functools.cache
+def fixed_code(category: str) -> str | None:
+    """The one coverage code every enterprise of this count has (e.g. "instructor" for instructor_covered), or
+    None when its enterprises differ (enterprises, no_org, ...): a drill-down page then needs no per-row
+    lookup of the code."""
+    codes = {code_of(*facts) for facts in itertools.product(*DOMAINS.values()) if CATEGORIES[category](*facts)}
+    return codes.pop() if len(codes) == 1 else None
+
+
 def operating_q(day: datetime.date, prefix: str = "") -> Q:
     """Enterprises counted on `day`: founded on or before it (or unknown), not closed on or before it."""
     p = prefix
@@ -337,10 +354,12 @@ def coverage_expression(day: datetime.date):
         "channel_reached": _exists(channel_reached_enterprises(day), "enterprise_id")}
 
 
-def with_coverage(queryset, day: datetime.date):
+def with_coverage(queryset, day: datetime.date, category: str | None = None):
     """Annotate enterprises with `coverage` (a code: org_individual … org_attached, instructor, channel, none)
-    on `day` (coverage_expression, compiled once: `Compiled`)."""
-    return queryset.annotate(coverage=coverage_code(day))
+    on `day` (coverage_expression, compiled once: `Compiled`). With `category` (the rows are that count's), a
+    count whose enterprises all have one code gets it as a constant (`fixed_code`)."""
+    code = fixed_code(category) if category else None
+    return queryset.annotate(coverage=Value(code) if code else coverage_code(day))
 
 
 def _with_coverage_built(queryset, day: datetime.date):

@@ -475,10 +475,14 @@ def own_counts(region, day: datetime.date, category: str, regions: int):
 
 class RowsByRegion:
     """The drill-down's rows as a sliceable list for the paginator: a slice [start, stop) is read only from the
-    regions it falls in (their own counts are known), with the offset counted from the first of them."""
+    regions it falls in (their own counts are known), with the offset counted from the first of them.
+
+    The rows are in (region path, name, id) order. A slice inside one region is read in (name, id) order, the
+    same order there: the index on (region, name, id) then yields the region's enterprises in order and the
+    query stops at the slice's end, testing the count's condition on no more enterprises than it must."""
 
     def __init__(self, rows, own):
-        self.rows, self.own = rows, own  # rows(region ids) -> the ordered queryset of those regions' rows
+        self.rows, self.own = rows, own  # rows(region ids) -> the queryset of those regions' rows (values())
 
     def __getitem__(self, window):
         start, stop = window.start or 0, window.stop
@@ -492,7 +496,8 @@ class RowsByRegion:
                 break
         if not regions:
             return []
-        return list(self.rows(regions)[start - before:stop - before])
+        order = ("name", "id") if len(regions) == 1 else ("region__path", "name", "id")
+        return list(self.rows(regions).order_by(*order)[start - before:stop - before])
 
     def __len__(self):
         return sum(n for _region_id, n in self.own)

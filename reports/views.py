@@ -322,7 +322,7 @@ class CoverageEnterpriseListView(ObjectListView):
             raise Http404
         queryset = coverage.enterprises_behind(self.region, self.day, self.category,
                                                Enterprise.objects.visible_to(request.user).select_related("region"))
-        return with_full_members(coverage.with_coverage(queryset, self.day), self.day)
+        return with_full_members(coverage.with_coverage(queryset, self.day, self.category), self.day)
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("category") and request.GET["category"] not in coverage.CATEGORIES:

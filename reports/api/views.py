@@ -17,7 +17,7 @@ from core.roles import STATISTICS_ROLES, Role
 from core.routers import ReplicaReadsMixin
 from core.scoping import user_is_unrestricted
 from organizations.models import Enterprise, Region
-from reports.coverage import enterprises_behind, is_large_subtree, subtree_region_ids, with_coverage
+from reports.coverage import enterprises_behind, fixed_code, is_large_subtree, subtree_region_ids, with_coverage
 from reports.incremental import RowsByRegion, own_counts, sees_whole_subtree
 from reports.models import CoverageSnapshot
 
@@ -201,7 +201,7 @@ class CoverageEnterprisesView(ReplicaReadsMixin, StatisticsView):
 
         def rows(ids):
             return enterprises_behind(region, day, category, visible, region_ids=ids).order_by(
-                "region__path", "name", "id").values(*ENTERPRISE_ROW_FIELDS[:-1])
+                "region__path", "name", "id").values(*ENTERPRISE_ROW_FIELDS[:-1])  # (RowsByRegion orders its own)
 
         # When the caller sees the whole subtree and every snapshot row of it is fresh, the count and each region's
         # own count come from the snapshots: the page query reads only the regions the page falls in (no COUNT,
@@ -216,10 +216,13 @@ class CoverageEnterprisesView(ReplicaReadsMixin, StatisticsView):
                 self._paginator = PortalPagination()
             queryset = rows(region_ids)
         page = list(self.paginate_queryset(queryset))
-        # the coverage code of the page's rows only: a second, small query (per-row lookups, not whole sets)
-        codes = dict(with_coverage(Enterprise.objects.filter(pk__in=[row["id"] for row in page]), day)
-                     .order_by().values_list("pk", "coverage"))
-        return self.get_paginated_response([enterprise_row(row | {"coverage": codes.get(row["id"], "none")})
+        # the coverage code of the page's rows: the count's own when all its enterprises share one, else a second,
+        # small query (per-row lookups of the page's rows, not whole sets)
+        fixed = fixed_code(category)
+        codes = {} if fixed or not page else dict(
+            with_coverage(Enterprise.objects.filter(pk__in=[row["id"] for row in page]), day)
+            .order_by().values_list("pk", "coverage"))
+        return self.get_paginated_response([enterprise_row(row | {"coverage": fixed or codes.get(row["id"], "none")})
                                             for row in page])
 
 

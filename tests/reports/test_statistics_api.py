@@ -6,8 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from core.models import Job
-from organizations.models import Region
-from reports.coverage import CATEGORIES
+from organizations.models import Enterprise, Region
+from reports.coverage import CATEGORIES, _with_coverage_built, fixed_code
 from reports.models import CoverageSnapshot
 from reports.services import compute_snapshots
 from tests.factories import EnterpriseFactory, make_region, make_user
@@ -130,6 +130,22 @@ def test_drill_down_rows_name_the_enterprise_and_its_coverage(example, viewer):
     assert coverage == {"E1": "org_individual", "E2": "org_joint", "E3": "org_joint", "E4": "org_regional",
                         "E5": "org_individual"}
     assert {"id", "uscc", "region"} <= set(body["results"][0])
+
+
+@pytest.mark.parametrize("as_of", ["2026-06-30", "2025-12-31"])
+def test_every_drill_down_row_carries_the_coverage_code_its_enterprise_has_on_the_day(example, viewer, as_of):
+    # a count whose enterprises all share one code (org_joint, instructor_covered, uncovered, ...) gives it without
+    # looking it up: it must be the code the row-by-row definition gives each of them, for every count
+    day = datetime.date.fromisoformat(as_of)
+    expected = dict(_with_coverage_built(Enterprise.objects.all(), day).values_list("uscc", "coverage"))
+    client, checked = client_for(viewer), {True: 0, False: 0}
+    for category in CATEGORIES:
+        body = client.get(COVERAGE + "enterprises/",
+                          {"region": "431281", "as_of": as_of, "category": category, "page_size": 1000}).json()
+        for row in body["results"]:
+            assert row["coverage"] == expected[row["uscc"]], (category, row["name"])
+        checked[fixed_code(category) is not None] += len(body["results"])
+    assert checked[True] and checked[False]  # rows of counts of one code and of mixed counts were both checked
 
 
 def test_drill_down_with_an_unknown_category_is_400_listing_valid_ones(example, viewer):
