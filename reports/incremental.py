@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import FilteredRelation, Q
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
@@ -457,20 +457,23 @@ def fresh_count(region, day: datetime.date, category: str):
             .values_list(category, flat=True).first())
 
 
-def own_counts(region, day: datetime.date, category: str, regions: int):
-    """[(region id, its own count of `category`)] for the region's subtree in path order (the drill-down's order),
-    from the snapshots on `day` — when all `regions` rows exist and are fresh; else None. Own = the row less its
-    children's rows (every enterprise count adds up)."""
-    rows = list(CoverageSnapshot.objects.filter(as_of=day, region__path__startswith=region.path)
-                .order_by("region__path").values_list("region_id", "region__path", "stale", category))
-    if len(rows) != regions or any(stale for _id, _path, stale, _n in rows):
-        return None
+def subtree_counts(region, day: datetime.date, category: str):
+    """(the ids of the region's subtree in path order, [(region id, its own count of `category`)] or None), in one
+    query: the own counts come from the snapshots on `day` when every region of the subtree has one and all are
+    fresh, else None. Own = the row less its children's rows (every enterprise count adds up)."""
+    rows = list(Region.objects.filter(path__startswith=region.path).order_by("path")
+                .annotate(snapshot=FilteredRelation("coverage_snapshots",
+                                                    condition=Q(coverage_snapshots__as_of=day)))
+                .values_list("pk", "path", "snapshot__stale", f"snapshot__{category}"))
+    region_ids = [region_id for region_id, _path, _stale, _n in rows]
+    if any(stale is not False for _id, _path, stale, _n in rows):  # stale, or no snapshot (None)
+        return region_ids, None
     own = {path: n for _id, path, _stale, n in rows}
     for _id, path, _stale, n in rows:
         parent = path[:-Region.steplen]
         if parent in own and len(path) > len(region.path):
             own[parent] -= n
-    return [(region_id, own[path]) for region_id, path, _stale, _n in rows]
+    return region_ids, [(region_id, own[path]) for region_id, path, _stale, _n in rows]
 
 
 class RowsByRegion:

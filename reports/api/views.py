@@ -17,8 +17,8 @@ from core.roles import STATISTICS_ROLES, Role
 from core.routers import ReplicaReadsMixin
 from core.scoping import user_is_unrestricted
 from organizations.models import Enterprise, Region
-from reports.coverage import enterprises_behind, fixed_code, is_large_subtree, subtree_region_ids, with_coverage
-from reports.incremental import RowsByRegion, own_counts, sees_whole_subtree
+from reports.coverage import enterprises_behind, fixed_code, is_large_subtree, with_coverage
+from reports.incremental import RowsByRegion, sees_whole_subtree, subtree_counts
 from reports.models import CoverageSnapshot
 
 from .serializers import (
@@ -197,7 +197,7 @@ class CoverageEnterprisesView(ReplicaReadsMixin, StatisticsView):
     def get(self, request):
         region, day, data = parse_query(request, DrillDownQuerySerializer)
         category, visible = data["category"], Enterprise.objects.visible_to(request.user)
-        region_ids = subtree_region_ids(region)
+        region_ids, own = subtree_counts(region, day, category)
 
         def rows(ids):
             return enterprises_behind(region, day, category, visible, region_ids=ids).order_by(
@@ -206,8 +206,7 @@ class CoverageEnterprisesView(ReplicaReadsMixin, StatisticsView):
         # When the caller sees the whole subtree and every snapshot row of it is fresh, the count and each region's
         # own count come from the snapshots: the page query reads only the regions the page falls in (no COUNT,
         # no window count, no filter over the whole subtree; reports.incremental, docs/coverage.md).
-        own = own_counts(region, day, category, len(region_ids)) if sees_whole_subtree(request.user, region) else None
-        if own is not None:
+        if own is not None and sees_whole_subtree(request.user, region):
             self._paginator = KnownCountPagination(sum(n for _region_id, n in own))
             queryset = RowsByRegion(rows, own)
         else:
