@@ -15,7 +15,7 @@ Three parts:
    registered at the region itself (`coverage.compute_figures(own_only=True)`: index lookups for that region's
    enterprises) plus its children's stored rows — the rule of the partitioned computation
    (`services.finish_partitioned`). A row is fresh again only when every child row it adds is fresh.
-3. **The freshness stamp** read by the drill-down (`fresh_count`): a snapshot row that exists and is not stale
+3. **The freshness stamp** read by the drill-down (`subtree_counts`): a snapshot row that exists and is not stale
    holds what the register gives now, so the list's length is its figure.
 """
 
@@ -450,12 +450,6 @@ def run() -> dict:
 
 
 # --- 3. the freshness stamp -------------------------------------------------------------------------------
-
-def fresh_count(region, day: datetime.date, category: str):
-    """The figure of `category` in the region's snapshot on `day` when that snapshot is fresh, else None."""
-    return (CoverageSnapshot.objects.filter(region=region, as_of=day, stale=False).order_by()
-            .values_list(category, flat=True).first())
-
 
 def subtree_counts(region, day: datetime.date, category: str):
     """(the ids of the region's subtree in path order, [(region id, its own count of `category`)] or None), in one

@@ -329,16 +329,29 @@ class CoverageEnterpriseListView(ObjectListView):
             raise Http404
         return super().get(request, *args, **kwargs)
 
+    def sorted(self, queryset):
+        # by region, then by name within a region (as the API's drill-down): the order a cadre reads a list in,
+        # and the one the (region, name, id) index gives
+        queryset, sort = super().sorted(queryset)
+        if sort.lstrip("-") == "region__path":
+            desc = "-" if sort.startswith("-") else ""
+            queryset = queryset.order_by(f"{desc}region__path", f"{desc}name", f"{desc}id")
+        return queryset, sort
+
     def get_paginator(self, queryset, page_size):
         # the count from the region's snapshot when it is fresh and the viewer sees the whole subtree: only the
-        # page query runs (reports.incremental, docs/coverage.md)
+        # page query runs; in the default order, it reads only the regions the page falls in (RowsByRegion;
+        # reports.incremental, docs/coverage.md)
         from core.permissions import KnownCountPaginator  # noqa: PLC0415
-        from reports.incremental import fresh_count, sees_whole_subtree  # noqa: PLC0415
+        from reports.incremental import RowsByRegion, sees_whole_subtree, subtree_counts  # noqa: PLC0415
 
         if sees_whole_subtree(self.request.user, self.region):
-            count = fresh_count(self.region, self.day, self.category)
-            if count is not None:
-                return KnownCountPaginator(queryset, page_size, count)
+            _region_ids, own = subtree_counts(self.region, self.day, self.category)
+            if own is not None:
+                rows = queryset
+                if (self.request.GET.get("sort") or self.default_sort) == self.default_sort:
+                    rows = RowsByRegion(lambda ids: queryset.filter(region_id__in=ids), own)
+                return KnownCountPaginator(rows, page_size, sum(n for _region_id, n in own))
         return super().get_paginator(queryset, page_size)
 
     @property

@@ -141,3 +141,40 @@ def test_drill_down_page_counts_live_once_the_snapshot_is_stale(viewer_client, e
         EnterpriseFactory(name="E12", region=example.t2, founded_on=datetime.date(2020, 1, 1))
     html = viewer_client.get(reverse("reports:enterprises"), params).content.decode()
     assert 'data-testid="list-count">4<' in html and ">E12<" in html
+
+
+def _drill_page_names(client, **query):
+    response = client.get(reverse("reports:enterprises"), {"region": "431281", "as_of": "2026-06-30",
+                                                           "category": "enterprises", **query})
+    assert response.status_code == 200
+    return [row["object"].name for row in response.context["rows"]], response.context["paginator"].count
+
+
+def test_drill_down_page_in_the_default_order_pages_by_region_then_name_from_the_fresh_snapshot(viewer_client,
+                                                                                               example):
+    from django.db import connection  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    from organizations.models import Enterprise  # noqa: PLC0415
+
+    EnterpriseFactory(name="A0", region=example.t1, founded_on=datetime.date(2020, 1, 1))  # first by name in T1
+    compute_snapshots(example.county, D)
+    expected = list(Enterprise.objects.filter(region__path__startswith=example.county.path)
+                    .exclude(closed_on__lte=D).exclude(founded_on__gt=D)
+                    .order_by("region__path", "name", "id").values_list("name", flat=True))
+    pages = []
+    with CaptureQueriesContext(connection) as queries:
+        for number in (1, 2, 3, 4):
+            names, count = _drill_page_names(viewer_client, page_size=3, page=number)
+            pages.append(names)
+    assert count == len(expected) == 10
+    assert [name for page in pages for name in page] == expected  # every enterprise once, in the list's order
+    assert pages[0][0] == "A0"  # registered last, first by name in the first region with enterprises (T1)
+    assert not [q["sql"] for q in queries if q["sql"].upper().startswith("SELECT COUNT(")]  # counted by the snapshot
+    # the same list counted live once the rows are stale, and sorted the other way
+    CoverageSnapshot.objects.update(stale=True)
+    live = [_drill_page_names(viewer_client, page_size=3, page=n)[0] for n in (1, 2, 3, 4)]
+    assert live == pages
+    CoverageSnapshot.objects.update(stale=False)
+    names, _count = _drill_page_names(viewer_client, page_size=20, sort="-region__path")
+    assert names == expected[::-1]
