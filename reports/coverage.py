@@ -87,7 +87,8 @@ assert list(CATEGORIES) == ENTERPRISE_COUNTS, "every enterprise count has exactl
 
 def code_of(r, reach, members, channel) -> str:
     """An enterprise's coverage code (with_coverage's `coverage`) from its facts: the primary link's mode, else
-    an instructor, else another channel, else none — coverage_expression's order, as a predicate over facts."""
+    an instructor, else another channel, else none: coverage_expression's order, over the facts the counts use
+    (a test compares the two on every row)."""
     if r:
         return RANK_COUNT[r]
     return "instructor" if reach else "channel" if channel else "none"
