@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import DatabaseError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -68,6 +68,10 @@ def pair(django_db_setup, django_db_blocker, tmp_path_factory):
                 connections[alias].close()
                 del connections[alias]
                 del connections.settings[alias]
+        # These tests reach the database outside pytest-django's per-test handling (no `db`), and the writes'
+        # on-commit hooks open the default connection: close it, or it outlives the run and the test database
+        # cannot be dropped at the end ("being accessed by other users").
+        connections[DEFAULT_DB_ALIAS].close()
         replica_pair.stop(base)
         shutil.rmtree(base, ignore_errors=True)
 
