@@ -138,3 +138,25 @@ def test_the_compiled_conditions_select_what_the_orm_conditions_select_also_insi
         codes = dict(Enterprise.objects.annotate(coverage=coverage_code(day)).values_list("pk", "coverage"))
         assert codes == dict(_with_coverage_built(Enterprise.objects.all(), day).values_list("pk", "coverage"))
         assert set(codes.values()) - {"none"}, "the worked example has covered enterprises"
+
+
+@pytest.mark.parametrize("day", [D, D0], ids=["D", "D0"])
+def test_each_enterprises_coverage_code_is_the_code_of_the_one_count_of_a_partition_it_falls_in(worked_example, day):
+    """The per-row coverage code (one lookup of the primary link, then instructor, then channel) against the
+    counts' own conditions: the counts org_individual … org_attached, instructor_covered, channel_covered and
+    uncovered part the operating enterprises, and each of them has one code (fixed_code)."""
+    from organizations.models import Enterprise  # noqa: PLC0415
+    from reports.coverage import category_q, coverage_code, fixed_code, operating_q  # noqa: PLC0415
+
+    partition = [c for c in CATEGORIES if c not in {"enterprises", "org_covered", "work_covered", "no_org",
+                                                    "should_form", "few_members", "no_members"}]
+    expected = {}
+    for category in partition:
+        for pk in Enterprise.objects.filter(operating_q(day), category_q(category, day)).values_list("pk", flat=True):
+            assert pk not in expected, (category, pk)
+            expected[pk] = fixed_code(category)
+    operating = Enterprise.objects.filter(operating_q(day))
+    assert set(expected) == set(operating.values_list("pk", flat=True))
+    codes = dict(operating.annotate(coverage=coverage_code(day)).values_list("pk", "coverage"))
+    assert codes == expected
+    assert {"org_individual", "org_joint", "org_regional", "instructor", "none"} <= set(codes.values())
