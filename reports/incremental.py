@@ -1,6 +1,6 @@
 """Incremental coverage figures (issue 17 item 3; decisions in docs/coverage.md "Incremental figures").
 
-Three parts:
+Four parts:
 
 1. **Marking.** A write that can change figures (a link, an assignment, an enterprise, a member's spans, an
    organization, a channel reach, a demonstration site, an instructor's type) is seen by the signals registered
@@ -17,6 +17,9 @@ Three parts:
    (`services.finish_partitioned`). A row is fresh again only when every child row it adds is fresh.
 3. **The freshness stamp** read by the drill-down (`subtree_counts`): a snapshot row that exists and is not stale
    holds what the register gives now, so the list's length is its figure.
+4. **Other dates made stale** (a backdated write, a bulk write): the job leaves them; the nightly job
+   recomputes them (`stale_other_days`, `recompute_other_days`: each stored subtree with its stale days, in one
+   pass per subtree).
 """
 
 import datetime
@@ -28,7 +31,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import FilteredRelation, Q
+from django.db.models import Exists, FilteredRelation, OuterRef, Q
+from django.db.models.functions import Length, Substr
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
@@ -511,3 +515,47 @@ def sees_whole_subtree(user, region) -> bool:
         return True
     return (getattr(user, "role", None) in REGION_ROLES and bool(user.scope_region_id)
             and region.path.startswith(user.scope_region.path))
+
+
+# --- 4. other dates made stale -----------------------------------------------------------------------------
+
+def stale_other_days(today: datetime.date | None = None) -> list[tuple[Region, list[datetime.date]]]:
+    """[(region, its days)] to recompute so that no stored date other than today stays stale: for each day, the
+    top of each subtree stored on it (a row whose parent region has no row that day) when that top is stale. A
+    stale row makes its whole path stale (`changed`), so a stale top covers every stale row beneath it. Today is
+    the debounced job's. In path order; the days ascending."""
+    today = today or timezone.localdate()
+    path = OuterRef("region__path")
+    parent_row = CoverageSnapshot.objects.filter(
+        as_of=OuterRef("as_of"), region__path=Substr(path, 1, Length(path) - Region.steplen))
+    rows = (CoverageSnapshot.objects.filter(stale=True).exclude(as_of=today).filter(~Exists(parent_row))
+            .order_by("region__path", "as_of").values_list("region_id", "as_of"))
+    days = {}
+    for region_id, day in rows:
+        days.setdefault(region_id, []).append(day)
+    regions = Region.objects.in_bulk(list(days))
+    return [(regions[region_id], region_days) for region_id, region_days in days.items()]
+
+
+def recompute_other_days(today: datetime.date | None = None, *, job=None) -> dict:
+    """Recompute every stale date other than today (`stale_other_days`): a subtree's days in one pass
+    (`services.compute_snapshots_for_days`, at most `trends.MAX_TREND_DAYS` at once), a single day as one
+    computation. Returns {"regions": n (rows written), "enterprises": n (each pass's root on its last day),
+    "seconds": s, "subtrees": n, "days": n (subtree-days)}: compute_coverage's summary, plus what was done."""
+    from . import services  # noqa: PLC0415
+    from .trends import MAX_TREND_DAYS  # noqa: PLC0415
+
+    started = time.monotonic()
+    todo = stale_other_days(today)
+    regions = enterprises = 0
+    for region, days in todo:
+        for i in range(0, len(days), MAX_TREND_DAYS):
+            chunk = days[i:i + MAX_TREND_DAYS]
+            if len(chunk) == 1:
+                result = services.compute_snapshots(region, chunk[0], job=job)
+            else:
+                result = services.compute_snapshots_for_days(region, chunk, job=job)
+            regions += result["regions"] * len(chunk)
+            enterprises += result["enterprises"]
+    return {"regions": regions, "enterprises": enterprises, "seconds": round(time.monotonic() - started, 3),
+            "subtrees": len(todo), "days": sum(len(days) for _region, days in todo)}

@@ -10,6 +10,7 @@ from core.jobs import enqueue, job_handler
 from organizations.models import Region
 
 from . import services
+from .models import CoverageSnapshot
 
 
 @job_handler("coverage.compute", label=_("Coverage computation"))
@@ -105,9 +106,22 @@ def compute_partitioned(root: Region, day: datetime.date, queue: str | None = No
 @shared_task(name="reports.compute_coverage_nightly")
 def compute_coverage_nightly():
     """Celery beat (02:00): today's snapshot for every root region, one job each."""
-    today = timezone.localdate().isoformat()
+    today = timezone.localdate()
     for root in services.root_regions():
-        enqueue("coverage.compute", {"region": root.code, "as_of": today}, region_code=root.code)
+        enqueue("coverage.compute", {"region": root.code, "as_of": today.isoformat()}, region_code=root.code)
+    # then the other dates writes made stale (a backdated link, an import), so that their figures agree with
+    # their lists again by morning (docs/coverage.md "Incremental figures")
+    if CoverageSnapshot.objects.filter(stale=True).exclude(as_of=today).exists():
+        enqueue("coverage.recompute_stale")
+
+
+@job_handler("coverage.recompute_stale", label=_("Recomputation of stale dates"))
+def recompute_stale_days(job):
+    """No params. Every stored date other than today that writes made stale, recomputed: each stored subtree's
+    stale days in one pass (reports.incremental.recompute_other_days)."""
+    from . import incremental  # noqa: PLC0415
+
+    return incremental.recompute_other_days(job=job)
 
 
 @shared_task(name="reports.refresh_coverage", ignore_result=True)

@@ -404,3 +404,75 @@ def test_a_recomputed_county_and_then_the_job_give_what_a_full_recompute_gives(w
     # a recompute of the county on another day owes nothing to today's rows
     compute_snapshots(county1, datetime.date(2025, 6, 30))
     assert not CoverageChange.objects.exists()
+
+
+EARLIER = datetime.date(2025, 6, 30)  # the world's earlier stored day
+
+
+def test_a_backdated_write_leaves_the_earlier_day_stale_until_the_nightly_job_recomputes_it(
+        world, no_job, django_capture_on_commit_callbacks):
+    from core.models import Job  # noqa: PLC0415
+    from reports.tasks import compute_coverage_nightly  # noqa: PLC0415
+
+    city, town = world["city"], world["regions"][3]
+    compute_coverage_nightly()  # nothing stale: today's computation only, no recomputation of other days
+    assert not Job.objects.filter(kind="coverage.recompute_stale").exists()
+    enterprise = EnterpriseFactory(region=town, founded_on=datetime.date(2015, 1, 1))
+    compute_snapshots(city, EARLIER)
+    before = CoverageSnapshot.objects.get(region=town, as_of=EARLIER)
+    # a link recorded today, in force since January 2025: the earlier day's figures change
+    with django_capture_on_commit_callbacks(execute=True):
+        cover(world["organizations"][0], enterprise, valid_from=datetime.date(2025, 1, 1))
+    incremental.refresh()  # the debounced job: today's rows only
+    assert CoverageSnapshot.objects.filter(as_of=EARLIER, stale=True).count() == 3  # the township's path
+    assert stored(EARLIER) != recomputed(city, EARLIER)
+    compute_coverage_nightly()
+    job = Job.objects.get(kind="coverage.recompute_stale")
+    assert job.status == Job.Status.DONE and (job.result["subtrees"], job.result["days"]) == (1, 1), job.result
+    assert not CoverageSnapshot.objects.filter(stale=True).exists()
+    assert stored(EARLIER) == recomputed(city, EARLIER)
+    after = CoverageSnapshot.objects.get(region=town, as_of=EARLIER)
+    assert (after.enterprises, after.org_covered) == (before.enterprises, before.org_covered + 1)
+
+
+def test_every_stale_day_of_every_stored_subtree_is_recomputed_and_nothing_more_is_stored(
+        world, no_job, django_capture_on_commit_callbacks):
+    city, county2 = world["city"], world["regions"][2]
+    county_day, second = datetime.date(2025, 3, 31), datetime.date(2025, 12, 31)
+    compute_snapshots(county2, county_day)  # a county computed by itself on a day the city was not
+    compute_snapshots(city, second)
+    regions_on = {day: set(CoverageSnapshot.objects.filter(as_of=day).values_list("region_id", flat=True))
+                  for day in (EARLIER, county_day, second)}
+    with django_capture_on_commit_callbacks(execute=True):
+        incremental.bulk_changed()  # every row of every day stale, as after an import
+    assert [(region.code, days) for region, days in incremental.stale_other_days()] == [
+        (city.code, [EARLIER, second]), (county2.code, [county_day])]
+    result = incremental.recompute_other_days()
+    assert (result["subtrees"], result["days"], result["regions"]) == (2, 3, 7 + 7 + 3), result
+    assert not CoverageSnapshot.objects.exclude(as_of=today()).filter(stale=True).exists()
+    assert CoverageSnapshot.objects.filter(as_of=today(), stale=True).exists()  # today's: the debounced job's
+    for day in (EARLIER, second):
+        assert stored(day) == recomputed(city, day)
+    county2.refresh_from_db()
+    assert stored(county_day) == recomputed(county2, county_day)
+    assert {day: set(CoverageSnapshot.objects.filter(as_of=day).values_list("region_id", flat=True))
+            for day in regions_on} == regions_on
+    assert incremental.stale_other_days() == []
+
+
+def test_compute_coverage_stale_recomputes_the_stale_days_and_prints_its_summary(
+        world, no_job, django_capture_on_commit_callbacks):
+    import io  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
+    from django.core.management import CommandError, call_command  # noqa: PLC0415
+
+    with django_capture_on_commit_callbacks(execute=True):
+        incremental.bulk_changed()
+    out = io.StringIO()
+    call_command("compute_coverage", "--stale", stdout=out)
+    summary = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert (summary["regions"], summary["days"], summary["enterprises"]) == (7, 1, 24), summary
+    assert not CoverageSnapshot.objects.filter(as_of=EARLIER, stale=True).exists()
+    with pytest.raises(CommandError, match="--stale"):
+        call_command("compute_coverage", "--stale", "--region", "4301", stdout=io.StringIO())
