@@ -33,6 +33,7 @@ VALUE_LABELS = {
     "as_of": gettext_lazy("As of"),
     "year": gettext_lazy("Year"),
     "days": gettext_lazy("Days computed"),
+    "subtrees": gettext_lazy("Subtrees recomputed"),
     "run": gettext_lazy("Report run"),
     "status": gettext_lazy("Status"),
     "rows": gettext_lazy("Rows"),
