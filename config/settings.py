@@ -94,7 +94,8 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# An empty DATABASE_URL (an .env line left blank) means the default, as an empty REDIS_URL does.
+DATABASES = {"default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 # Persistent connections (seconds a connection is kept; 0 opens one per request): opening a PostgreSQL connection
 # costs a process on the server and a few milliseconds per request (docs/performance.md, "Issue 17, item 7").
 # The health check reconnects a connection the server closed (restart, failover) before a request uses it.

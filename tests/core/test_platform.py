@@ -28,6 +28,13 @@ def test_defaults_are_sqlite_eager_celery_and_chinese():
     assert data["engine"].endswith("sqlite3") and data["eager"] is True and data["lang"] == "zh-hans"
 
 
+def test_empty_database_and_redis_urls_mean_the_defaults():
+    out = run_manage("shell", "-c", SHOW, env={"DATABASE_URL": "", "REDIS_URL": ""})
+    assert out.returncode == 0, out.stderr[-500:]
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    assert data["engine"].endswith("sqlite3") and data["name"].endswith("db.sqlite3") and data["eager"] is True
+
+
 def test_environment_switches_to_postgresql_and_a_real_broker():
     out = run_manage("shell", "-c", SHOW, env={"DATABASE_URL": "postgres://u@db.example:5432/portal",
                                                "REDIS_URL": "redis://cache:6379/2", "ALLOWED_HOSTS": "a.example,b"})
