@@ -127,6 +127,7 @@ class DashboardView(LoginRequiredMixin, View):
             return self.organization_card(request, day, date_error)
         region = page_region(request.user, request.GET.get("region"))
         context = {"title": _("Coverage"), "day": day, "date_error": date_error, "region": region,
+                   "is_today": day == timezone.localdate(),
                    "can_recompute": role_allows(request.user, REGION_STAFF_ROLES)}
         if region is None:
             return render(request, self.template_name, context)

@@ -23,7 +23,7 @@ class CoverageSnapshotSerializer(serializers.ModelSerializer):
         fields = [
             "region", "as_of", "computed_at", *COUNT_FIELDS,
             "org_coverage_rate", "individual_rate", "work_coverage_rate",
-            "id", "region_name", "organizations_by_kind", "demonstration_sites_by_level", "job",
+            "id", "region_name", "organizations_by_kind", "demonstration_sites_by_level", "job", "stale",
         ]
         read_only_fields = fields
 

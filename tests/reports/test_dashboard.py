@@ -178,3 +178,26 @@ def test_drill_down_page_in_the_default_order_pages_by_region_then_name_from_the
     CoverageSnapshot.objects.update(stale=False)
     names, _count = _drill_page_names(viewer_client, page_size=20, sort="-region__path")
     assert names == expected[::-1]
+
+
+def test_the_dashboard_says_when_its_figures_are_out_of_date_and_what_happens_next(
+        viewer_client, example, monkeypatch, django_capture_on_commit_callbacks):
+    from django.utils import timezone  # noqa: PLC0415
+
+    from reports import incremental  # noqa: PLC0415
+
+    monkeypatch.setattr(incremental, "schedule", lambda: None)  # marked, not brought up to date
+    dashboard = reverse("reports:dashboard")
+    assert 'data-testid="stale-snapshot"' not in viewer_client.get(dashboard, {"as_of": "2026-06-30"}).content.decode()
+    compute_snapshots(example.county, timezone.localdate())
+    with django_capture_on_commit_callbacks(execute=True):  # registered in 2020: changes D and today
+        EnterpriseFactory(name="E12", region=example.t2, founded_on=datetime.date(2020, 1, 1))
+    html = viewer_client.get(dashboard, {"as_of": "2026-06-30"}).content.decode()  # (the Chinese UI)
+    notice = re.search(r'data-testid="stale-snapshot">(.*?)</div>', html, re.S).group(1)
+    assert "更正涉及 2026-06-30 或更早的日期" in notice and "今晚将重新计算" in notice and "重新计算”立即重算" in notice
+    assert re.search(r'data-count="enterprises"><a [^>]*>9</a>', html)  # the stored figure, until recomputed
+    today = viewer_client.get(dashboard).content.decode()
+    notice = re.search(r'data-testid="stale-snapshot">(.*?)</div>', today, re.S).group(1)
+    assert "正在更新" in notice and "今晚" not in notice
+    incremental.recompute_other_days()
+    assert 'data-testid="stale-snapshot"' not in viewer_client.get(dashboard, {"as_of": "2026-06-30"}).content.decode()

@@ -331,6 +331,15 @@ def test_a_stale_snapshot_falls_back_to_the_live_count(example, viewer, monkeypa
     # the township's own snapshot is stale too; the other township's is fresh and still served from the snapshot
     assert _drill(client, region="431281001")["count"] == len(_drill(client, region="431281001")["results"])
     assert not CoverageSnapshot.objects.get(region__code="431281002", as_of=D).stale
+    # the statistics say which figures are out of date, until the nightly recomputation brings them in
+    params = {"region": "431281", "as_of": "2026-06-30"}
+    body = client.get(COVERAGE, params).json()
+    assert (body["stale"], body["enterprises"]) == (True, stored)
+    assert {row["region"]: row["stale"] for row in client.get(COVERAGE + "children/", params).json()["results"]} \
+        == {"431281001": True, "431281002": False, "431281Z01": False}
+    incremental.recompute_other_days()
+    body = client.get(COVERAGE, params).json()
+    assert (body["stale"], body["enterprises"]) == (False, stored + 1) and _drill(client)["count"] == stored + 1
 
 
 def test_a_viewer_who_sees_part_of_the_region_gets_the_live_count(example):
