@@ -196,6 +196,20 @@ class Column:
 
 # --- list --------------------------------------------------------------------------------------
 
+
+def active_filters(filterset) -> int:
+    """How many of the list's filters narrow it (a value other than "any": an empty field, "全部" of a yes/no
+    choice); an invalid one counts too (the panel stays open to show its error)."""
+    if filterset is None or not filterset.is_bound:
+        return 0
+    form = filterset.form
+    if not form.is_valid():
+        return len(form.errors)
+    def empty(value):
+        return value is None or value == "" or (isinstance(value, (list, tuple, set, models.QuerySet)) and not value)
+
+    return sum(1 for value in form.cleaned_data.values() if not empty(value))
+
 class ObjectListView(ScopedObjectMixin, View):
     """Filtered (django-filter), sorted (`?sort=col` / `?sort=-col`), paginated list with CSV/XLSX export."""
 
@@ -267,6 +281,8 @@ class ObjectListView(ScopedObjectMixin, View):
             "page": page,
             "paginator": paginator,
             "filterset": filterset,
+            # how many filters the list is narrowed by (a phone shows the filter panel folded, with this count)
+            "filters_active": active_filters(filterset),
             "sort": sort,
             "query": query.urlencode(),
             "can_edit": self.can_edit,

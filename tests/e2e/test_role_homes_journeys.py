@@ -101,3 +101,49 @@ def test_a_secretary_sees_no_region_pages_and_lists_do_not_wrap_dates(page, worl
     for header in page.locator("[data-testid=object-table] th").all():
         assert text_lines(header) == 1, header.inner_text()  # not “企/业”
     shoot(page, f"enterprise_list_{size}")
+
+
+def test_on_a_phone_a_list_scrolls_sideways_under_its_name_column(page, world):
+    page.set_viewport_size({"width": 390, "height": 844})
+    editor = make_user("region_editor", region=world.county_a, username="ed_sticky", password=PASSWORD)
+    EnterpriseFactory(region=world.town_a, name="黔城物流园区管理服务有限责任公司")
+    login(page, editor.username)
+    page.goto(page.base_url + "/organizations/enterprises/")
+    name = page.locator("[data-testid=object-table] tbody tr").first.locator("td").first
+    uscc = page.locator("[data-testid=object-table] tbody tr").first.locator("td").nth(1)
+    header = page.locator("[data-testid=object-table] thead th").first
+    before = (name.bounding_box()["x"], uscc.bounding_box()["x"], header.bounding_box()["x"])
+    assert page.evaluate("(() => { const t = document.querySelector('.table-responsive');"
+                         " return t.scrollWidth > t.clientWidth; })()")  # wider than the phone
+    page.evaluate("document.querySelector('.table-responsive').scrollLeft = 200")
+    page.wait_for_timeout(100)
+    after = (name.bounding_box()["x"], uscc.bounding_box()["x"], header.bounding_box()["x"])
+    assert after[0] == pytest.approx(before[0], abs=1) and after[2] == pytest.approx(before[2], abs=1)
+    assert after[1] < before[1] - 150  # the other columns moved under it
+    assert name.locator("a").is_visible()
+    shoot(page, "enterprise_list_phone_scrolled")
+
+
+def test_on_a_phone_the_filters_fold_away_above_the_list_and_open_when_used(page, world):
+    page.set_viewport_size({"width": 390, "height": 844})
+    editor = make_user("region_editor", region=world.county_a, username="ed_filters", password=PASSWORD)
+    EnterpriseFactory(region=world.town_a, name="黔城物流园区管理服务有限责任公司")
+    login(page, editor.username)
+    page.goto(page.base_url + "/organizations/enterprises/")
+    form, toggle = page.locator("[data-testid=filter-form]"), page.locator("[data-testid=filter-toggle]")
+    assert not form.is_visible() and toggle.is_visible()
+    first_row = page.locator("[data-testid=object-table] tbody tr").first
+    assert first_row.bounding_box()["y"] < 400  # the list starts on the first screen, not under a dozen filters
+    toggle.click()
+    form.locator("input[name=q], input[type=search], input[type=text]").first.wait_for(state="visible")
+    form.locator("input[type=text], input[type=search]").first.fill("物流")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("[data-testid=list-count]").inner_text() == "1"
+    assert page.locator("[data-testid=filter-form]").is_visible()  # a filtered list shows what filters it
+    assert page.locator("[data-testid=filter-toggle]").inner_text().strip() == "筛选条件 (1)"
+    shoot(page, "enterprise_list_phone_filtered")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(page.base_url + "/organizations/enterprises/")
+    assert page.locator("[data-testid=filter-form]").is_visible()
+    assert not page.locator("[data-testid=filter-toggle]").is_visible()
