@@ -11,10 +11,11 @@ Enterprises: one statement. Per enterprise, from the four sets of `coverage.ente
 once by enterprise: the days a link of each formation mode is active (BIT_OR of the links' masks), the days an
 instructor reaches it, the days it employs members, the days it employs ≥ 3 full members (a count per day),
 the days a channel reaches it. Enterprises are grouped by (region, those masks): few groups, since most keep
-their facts all year. Each group is expanded over the days it operates, its facts of each day packed in one
-small code (rank·16 + reach·8 + member class·2 + channel), and each count of `coverage.CATEGORIES` is summed
-per (day, region) through a small table saying which codes its predicate accepts (derived mechanically from
-the predicate, like the drill-down filters).
+their facts all year. A group's facts of a day are packed in one small code (rank·16 + reach·8 + member
+class·2 + channel), and each count of `coverage.CATEGORIES` is summed per (day, region) over the codes its
+predicate accepts (derived mechanically from the predicate, like the drill-down filters). A group that operates
+on every day with each fact on every day or on none ("steady", most of them) has one code: it is counted once
+per region and that count is each day's; the others are expanded over the days they operate.
 
 Organizations, members (held in organizations of the region), demonstration sites: one pass each, grouped by
 (region, days mask). Distinct instructors: the (region, instructor, mask) triples of one pass, OR-ed per
@@ -101,8 +102,8 @@ def _bit_or(expression: str, n: int) -> str:
     return "(" + " | ".join(f"MAX(({expression}) & {1 << i})" for i in range(n)) + ")"
 
 
-def _bit(mask: str) -> str:
-    return f"(({mask}) & t.b) <> 0"
+def _bit(mask: str, bit: str = "t.b") -> str:
+    return f"(({mask}) & {bit}) <> 0"
 
 
 def enterprise_counts_for_days(root: Region, days) -> list[tuple]:
@@ -157,27 +158,48 @@ def enterprise_counts_for_days(root: Region, days) -> list[tuple]:
     )
     # each group on each day it operates: the four facts of that day as one code
     day_bits = " UNION ALL ".join(f"SELECT {i} AS i, {1 << i} AS b" for i in range(n))
-    code = (
-        "CASE " + " ".join(f"WHEN {_bit(f'g.b{r}')} THEN {r * RANK_STEP}" for r in ranks) + " ELSE 0 END"
-        f" + CASE WHEN {_bit('g.h')} THEN {REACH_BIT} ELSE 0 END"
-        f" + CASE WHEN {_bit('g.f')} THEN {MEMBERS_ENOUGH * CLASS_STEP} WHEN {_bit('g.m')} "
-        f"THEN {MEMBERS_FEW * CLASS_STEP} ELSE {MEMBERS_NONE * CLASS_STEP} END"
-        f" + CASE WHEN {_bit('g.ch')} THEN {CHANNEL_BIT} ELSE 0 END"
-    )
-    # each count: the sum over the codes its predicate accepts, from a small table of the codes (one 0/1
-    # column per count), joined on the code of each group's day
+
+    def code(bit):
+        return (
+            "CASE " + " ".join(f"WHEN {_bit(f'g.b{r}', bit)} THEN {r * RANK_STEP}" for r in ranks) + " ELSE 0 END"
+            f" + CASE WHEN {_bit('g.h', bit)} THEN {REACH_BIT} ELSE 0 END"
+            f" + CASE WHEN {_bit('g.f', bit)} THEN {MEMBERS_ENOUGH * CLASS_STEP} WHEN {_bit('g.m', bit)} "
+            f"THEN {MEMBERS_FEW * CLASS_STEP} ELSE {MEMBERS_NONE * CLASS_STEP} END"
+            f" + CASE WHEN {_bit('g.ch', bit)} THEN {CHANNEL_BIT} ELSE 0 END"
+        )
     flags = [f"f{j}" for j in range(len(ENTERPRISE_COUNTS))]
-    accepted = [set(_category_codes()[name]) for name in ENTERPRISE_COUNTS]
+    accepted = [sorted(_category_codes()[name]) for name in ENTERPRISE_COUNTS]
+    # Most groups keep their facts through all the days (they operate on every day, and each of their masks is
+    # every day or none): their code is the same on every day, so they are counted once per region, and that
+    # count is each day's. The others are expanded day by day.
+    every = (1 << n) - 1
+    steady = " AND ".join([f"g.om = {every}"] + [f"g.{mask} IN (0, {every})" for mask in (
+        *(f"b{r}" for r in ranks), "h", "m", "f", "ch")])
+    # varying: each count the sum over the codes its predicate accepts, from a small table of the codes (one
+    # 0/1 column per count) joined on the code of each group's day
     table = " UNION ALL ".join(
         f"SELECT {code} AS k, " + ", ".join(f"{int(code in accepted[j])} AS {flag}" for j, flag in enumerate(flags))
         for code in _codes())
     # (integers, not PostgreSQL's numeric sums of bigints: several times faster to add up)
-    sums = ", ".join(f"SUM(a.{flag} * x.n)" for flag in flags)
-    sql = (
-        f"SELECT x.i, x.region_id, {sums} FROM ("
-        f"SELECT t.i, g.region_id, {code} AS k, CAST(SUM(g.n) AS INTEGER) AS n FROM ({groups}) g "
-        f"CROSS JOIN ({day_bits}) t WHERE {_bit('g.om')} GROUP BY 1, 2, 3"
+    varying = (
+        f"SELECT x.i, x.region_id, " + ", ".join(f"SUM(a.{flag} * x.n) AS {flag}" for flag in flags) + " FROM ("
+        f"SELECT t.i, g.region_id, {code('t.b')} AS k, CAST(SUM(g.n) AS INTEGER) AS n FROM g "
+        f"CROSS JOIN ({day_bits}) t WHERE NOT ({steady}) AND {_bit('g.om')} GROUP BY 1, 2, 3"
         f") x INNER JOIN ({table}) a ON a.k = x.k GROUP BY x.i, x.region_id"
+    )
+    # steady: a few rows a region; each count summed over its codes directly
+    constant = (
+        "SELECT x.region_id, " + ", ".join(
+            f"CAST(SUM(CASE WHEN x.k IN ({', '.join(map(str, codes))}) THEN x.n ELSE 0 END) AS INTEGER) AS {flag}"
+            if codes else f"0 AS {flag}" for flag, codes in zip(flags, accepted))
+        + f" FROM (SELECT g.region_id, {code('1')} AS k, CAST(SUM(g.n) AS INTEGER) AS n FROM g WHERE {steady} "
+        "GROUP BY 1, 2) x GROUP BY x.region_id"
+    )
+    sql = (
+        f"WITH g AS ({groups}) "
+        f"SELECT u.i, u.region_id, {', '.join(f'SUM(u.{flag})' for flag in flags)} FROM ({varying} UNION ALL "
+        f"SELECT t.i, c.region_id, {', '.join(f'c.{flag}' for flag in flags)} FROM ({constant}) c "
+        f"CROSS JOIN ({day_bits}) t) u GROUP BY u.i, u.region_id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [param for _sql, params in parts for param in params])
