@@ -105,3 +105,10 @@ def test_api_error_never_leaks_a_traceback(world):
                                   "/static/vendor/echarts/echarts.min.js"])
 def test_vendored_assets_exist(path):
     assert (BASE_DIR / path.lstrip("/")).exists()
+
+
+def test_manage_py_shell_imports_every_model_without_a_warning():
+    out = run_manage("shell", "-v", "2", "-c", "print(HistoricalChannelReach.__name__)")
+    assert out.returncode == 0, out.stderr[-500:]
+    assert "could not be automatically imported" not in out.stdout + out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "HistoricalChannelReach"
