@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput, MemberChoiceField, MonthField, NaturalKeyField
+from core.forms import DateInput, MemberChoiceField, MonthField, NaturalKeyField, PickerInput, pickable_key
 from core.masking import check_id_number_free
 from organizations.models import Enterprise, PartyOrganization
 
@@ -67,7 +67,12 @@ class EventForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_organization = forms.CharField(label=_("To organization (code, in the system)"), required=False)
+    # The picker suggests the organizations of the user's own scope (a transfer within the region, the common
+    # case); the code of one elsewhere is typed, and accepted (a transfer crosses scopes by nature).
+    to_organization = forms.CharField(
+        label=_("To organization (code, in the system)"), required=False,
+        widget=PickerInput(pick_key=pickable_key(PartyOrganization, "code")),
+        help_text=_("Pick one of your region's organizations by name, or type the code of one elsewhere."))
     to_external = forms.CharField(label=_("Or to an organization outside the system (name)"), max_length=200,
                                   required=False)
     issued_on = forms.DateField(label=_("Issued on"), widget=DateInput())

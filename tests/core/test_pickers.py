@@ -109,3 +109,19 @@ def test_the_applicant_page_offers_the_next_stage_and_tells_namesake_introducers
     assert f"王芳（身份证号尾号 {two.id_number[-4:]}）· {world.org_a.name}" in page
     assert 'data-searchable="true"' in page
     assert one.id_number not in page  # the tail only
+
+
+def test_the_transfer_letter_picks_an_organization_of_the_region_and_takes_a_code_from_elsewhere(world, client):
+    from members.models import Transfer  # noqa: PLC0415
+
+    client.force_login(world.editor_a)
+    member = new_member(world.org_a)
+    page = client.get(f"/members/{member.pk}/").content.decode()
+    form = page[page.index('data-testid="transfer-form"'):]
+    assert 'name="to_organization"' in form and f'data-picker="{ORG_PICK}"' in form[:form.index("</form>")]
+    # the picker suggests only what the editor may see; the receiving organization elsewhere is typed by code
+    assert keys(client.get(ORG_PICK, {"q": world.org_b.code})) == []
+    response = client.post(f"/members/{member.pk}/transfer/", {"to_organization": world.org_b.code,
+                                                                "issued_on": "2026-05-01"})
+    assert response.status_code == 302
+    assert Transfer.objects.get(member=member).to_organization == world.org_b
