@@ -48,3 +48,18 @@ def test_the_folded_filter_panel_counts_only_the_filters_in_use_and_opens_for_th
     assert panel("?q=%E5%85%AC%E5%8F%B8&legal_rep_is_member=true") == ("筛选条件 (2)", True)
     assert panel("?legal_rep_is_member=false") == ("筛选条件 (1)", True)
     assert panel("?status=zzz")[1] is True  # a wrong value: open, to show its message
+
+
+def test_the_user_menu_names_the_person_and_keeps_the_username_inside(world, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    import re  # noqa: PLC0415
+
+    user = world.viewer_a
+    menu = re.compile(r'data-testid="user-menu">\s*(\S+)')
+    text = client_for(user).get("/organizations/enterprises/").content.decode()
+    assert menu.search(text).group(1) == user.username and 'data-testid="menu-username"' not in text
+    user.first_name, user.last_name = "晓明", "王"
+    user.save()
+    text = client_for(user).get("/organizations/enterprises/").content.decode()
+    assert menu.search(text).group(1) == "王晓明"
+    assert re.search(r'data-testid="menu-username">用户名: ' + re.escape(user.username) + "<", text)

@@ -56,6 +56,12 @@ def test_create_user_command_sets_role_and_scope(world):
                  "--scope-region", "431281")
     user = User.objects.get(username="ops")
     assert user.role == "region_editor" and user.scope_region == world.county_a
+    assert user.display_name == "ops"
+    # run again with the person's name: the same user, now named as pages name people
+    call_command("create_user", "--username", "ops", "--password", "Long-enough-pass-1", "--role", "region_editor",
+                 "--scope-region", "431281", "--family-name", "欧阳", "--given-name", "晓明")
+    user.refresh_from_db()
+    assert (user.last_name, user.first_name, user.display_name) == ("欧阳", "晓明", "欧阳晓明")
 
 
 def test_create_user_command_rejects_unknown_scope_code(world):

@@ -19,6 +19,8 @@ class Command(BaseCommand):
         scope.add_argument("--scope-instructor", help="instructor id")
         parser.add_argument("--sensitive", action="store_true", help="may see full ID and phone numbers")
         parser.add_argument("--superuser", action="store_true", help="also a Django superuser (admin site)")
+        parser.add_argument("--family-name", dest="last_name", help="family name (王), shown with the given name")
+        parser.add_argument("--given-name", dest="first_name", help="given name (晓明): pages then name 王晓明")
 
     def handle(self, *args, **options):
         from django.contrib.auth import get_user_model  # noqa: PLC0415
@@ -27,6 +29,7 @@ class Command(BaseCommand):
         data = {"username": options["username"], "password": options["password"], "role": options["role"],
                 "scope_region": options["scope_region"], "scope_organization": options["scope_organization"],
                 "scope_instructor": options["scope_instructor"], "can_view_sensitive": options["sensitive"]}
+        data.update({name: options[name] for name in ("first_name", "last_name") if options.get(name) is not None})
         existing = User.objects.filter(username=options["username"]).first()
         serializer = UserSerializer(instance=existing, data=data)
         if not serializer.is_valid():
