@@ -47,7 +47,7 @@ from django.views.generic import DetailView
 
 from .api import lock_row
 from .cells import csv_cell, xlsx_cell
-from .forms import NaturalKeyField, bootstrapify
+from .forms import PICKABLE, NaturalKeyField, PickerInput, bootstrapify, pickable_key
 from .masking import mask_value
 from .models import ExportRecord, Job
 from .roles import STAFF_EDIT_ROLES, STAFF_VIEW_ROLES
@@ -228,6 +228,7 @@ class ObjectListView(ScopedObjectMixin, View):
         if self.filterset_class is None:
             return None
         filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+        pick_instead_of_listing(filterset.form)
         bootstrapify(filterset.form)
         restrict_form_fields(filterset.form, self.request.user)
         return filterset
@@ -518,6 +519,19 @@ class ObjectDetailView(ScopedObjectMixin, DetailView):
         return context
 
 
+def pick_instead_of_listing(form):
+    """A dropdown of objects a picker can answer by their natural key (region and organization codes, USCCs)
+    becomes that picker (`PickerInput`, scoped search): a province's register holds a million enterprises and
+    150,000 organizations, and a dropdown of them is a page of 90 MB. The submitted value is the same key, so
+    the field, its validation and the query string are unchanged."""
+    for field in form.fields.values():
+        if isinstance(field, ModelChoiceField) and not isinstance(field, ModelMultipleChoiceField):
+            key = pickable_key(field.queryset.model, field.to_field_name or "pk")
+            if key in PICKABLE and not isinstance(field.widget, PickerInput):
+                field.widget = PickerInput(attrs=field.widget.attrs, pick_key=key)
+    return form
+
+
 def restrict_form_fields(form, user):
     """Dropdowns and pickers offer only objects the user may see (NetBox's restrict_form_fields); a required
     one on an empty form is pre-filled when the user has exactly one choice (a secretary's own organization,
@@ -528,6 +542,8 @@ def restrict_form_fields(form, user):
             if hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(user)
                 _prefill_single_choice(form, name, field)
+                if isinstance(field.widget, PickerInput):
+                    field.widget.label_queryset = field.queryset  # what the picker may name under its box
 
 
 def _prefill_single_choice(form, name, field):

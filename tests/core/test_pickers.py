@@ -125,3 +125,46 @@ def test_the_transfer_letter_picks_an_organization_of_the_region_and_takes_a_cod
                                                                 "issued_on": "2026-05-01"})
     assert response.status_code == 302
     assert Transfer.objects.get(member=member).to_organization == world.org_b
+
+
+def test_list_filters_pick_regions_organizations_and_enterprises_instead_of_listing_them(world, client):
+    """A province holds a million enterprises and 150,000 organizations: a filter dropdown of them was a page of
+    90 MB at tier L. The filters are pickers; filtering by the picked key works as before."""
+    from organizations.models import Enterprise  # noqa: PLC0415
+    from tests.factories import EnterpriseFactory  # noqa: PLC0415
+
+    for _ in range(5):
+        EnterpriseFactory(region=world.town_a)
+    employer = new_member(world.org_a, employer=world.ent_a)
+    new_member(world.org_a)
+    client.force_login(world.editor_a)
+    for url, names in (("/members/", ("organization", "employer", "region", "employer_region")),
+                       ("/organizations/links/", ("organization", "enterprise", "region")),
+                       ("/organizations/enterprises/", ("region",))):
+        page = client.get(url).content.decode()
+        form = page[page.index('data-testid="filter-form"'):]
+        form = form[:form.index("</form>")]
+        for name in names:
+            if f'name="{name}"' not in form:
+                continue
+            tag = form[form.rindex("<", 0, form.index(f'name="{name}"')):]
+            assert tag.startswith("<input") and "data-picker=" in tag[:tag.index(">")], (url, name)
+        assert not any(f'value="{e.uscc}"' in form for e in Enterprise.objects.all()), url
+    listed = client.get("/members/", {"employer": world.ent_a.uscc}).content.decode()
+    assert employer.name in listed and 'data-testid="list-count">1<' in listed
+
+
+def test_a_picked_filter_names_its_object_and_a_key_from_outside_the_scope_names_nothing(world, client):
+    import re  # noqa: PLC0415
+
+    client.force_login(world.editor_a)
+
+    def label(query):
+        page = client.get("/organizations/links/", query).content.decode()
+        form = page[page.index('data-testid="filter-form"'):]
+        field = form[form.index('name="enterprise"'):]
+        return re.search(r'data-testid="picker-label">(.*?)</div>', field, re.S).group(1).strip()
+
+    assert label({"enterprise": world.ent_a.uscc}) == str(world.ent_a)
+    assert label({"enterprise": world.ent_b.uscc}) == ""  # the other county's enterprise: invalid, unnamed
+    assert label({}) == ""
