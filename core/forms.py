@@ -80,24 +80,8 @@ class PickerInput(forms.TextInput):
         widget_attrs.setdefault("autocomplete", "off")
         widget_attrs.setdefault("placeholder", gettext_lazy("Type a name or code, then pick"))
         widget_attrs["data-picker"] = reverse("core:pick", args=[self.pick_key])
-        context["widget"]["chosen_label"] = getattr(self, "chosen_label", "") or self.label_of(value)
+        context["widget"]["chosen_label"] = getattr(self, "chosen_label", "")
         return context
-
-    # The objects the box may name (the field's queryset scoped to the user: core.views.restrict_form_fields sets
-    # it); without it nothing is named, so a key typed from outside the scope never reveals a name.
-    label_queryset = None
-
-    def label_of(self, value) -> str:
-        """The name of the object the box holds the key of (one query), shown under it: a list filtered by a
-        USCC, or a form re-shown, still says which enterprise that is."""
-        if value in (None, "") or self.label_queryset is None or self.pick_key not in PICKABLE:
-            return ""
-        _model, field = PICKABLE[self.pick_key]
-        try:
-            obj = self.label_queryset.filter(**{field: value}).first()
-        except (ValueError, TypeError):  # not a key of that kind (a typed-in word): nothing to name
-            return ""
-        return str(obj) if obj is not None else ""
 
 
 class NaturalKeyField(forms.CharField):

@@ -542,8 +542,6 @@ def restrict_form_fields(form, user):
             if hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(user)
                 _prefill_single_choice(form, name, field)
-                if isinstance(field.widget, PickerInput):
-                    field.widget.label_queryset = field.queryset  # what the picker may name under its box
 
 
 def _prefill_single_choice(form, name, field):

@@ -153,18 +153,3 @@ def test_list_filters_pick_regions_organizations_and_enterprises_instead_of_list
     listed = client.get("/members/", {"employer": world.ent_a.uscc}).content.decode()
     assert employer.name in listed and 'data-testid="list-count">1<' in listed
 
-
-def test_a_picked_filter_names_its_object_and_a_key_from_outside_the_scope_names_nothing(world, client):
-    import re  # noqa: PLC0415
-
-    client.force_login(world.editor_a)
-
-    def label(query):
-        page = client.get("/organizations/links/", query).content.decode()
-        form = page[page.index('data-testid="filter-form"'):]
-        field = form[form.index('name="enterprise"'):]
-        return re.search(r'data-testid="picker-label">(.*?)</div>', field, re.S).group(1).strip()
-
-    assert label({"enterprise": world.ent_a.uscc}) == str(world.ent_a)
-    assert label({"enterprise": world.ent_b.uscc}) == ""  # the other county's enterprise: invalid, unnamed
-    assert label({}) == ""
