@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy
 
@@ -120,6 +122,25 @@ class NaturalKeyField(forms.CharField):
                     "value": value},
                 code="unknown",
             ) from exc
+
+
+class MultiPickerInput(PickerInput):
+    """PickerInput for several objects (a ModelMultipleChoiceField): the keys picked one after another stand in
+    the box separated by commas (picker.js appends each), and are submitted as the list the field expects."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-picker-multiple"] = "1"
+        return context
+
+    def format_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return ", ".join(str(v) for v in value if v not in (None, ""))
+        return super().format_value(value)
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        return [key for text in values if text for key in re.split(r"[,，、;；\s]+", str(text)) if key]
 
 
 class SearchableSelect(forms.Select):

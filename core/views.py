@@ -47,7 +47,7 @@ from django.views.generic import DetailView
 
 from .api import lock_row
 from .cells import csv_cell, xlsx_cell
-from .forms import PICKABLE, NaturalKeyField, PickerInput, bootstrapify, pickable_key
+from .forms import PICKABLE, MultiPickerInput, NaturalKeyField, PickerInput, bootstrapify, pickable_key
 from .masking import mask_value
 from .models import ExportRecord, Job
 from .roles import STAFF_EDIT_ROLES, STAFF_VIEW_ROLES
@@ -542,6 +542,30 @@ def restrict_form_fields(form, user):
             if hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(user)
                 _prefill_single_choice(form, name, field)
+                _pick_when_many(field)
+
+
+# A dropdown (or list of checkboxes) of more objects than this, in the user's scope, becomes a picker.
+MAX_LISTED_CHOICES = 200
+
+
+def _pick_when_many(field):
+    """A dropdown or checkbox list of objects that are picked by id (instructors: 160,000 in a province, a form of
+    9–36 MB) becomes the picker of their id when the user's scope holds more than MAX_LISTED_CHOICES of them: a
+    county's few dozen stay a dropdown, as before; an instructor filing their own visit keeps their name."""
+    if not isinstance(field, ModelChoiceField) or isinstance(field.widget, PickerInput):
+        return
+    model = field.queryset.model
+    to_field = field.to_field_name if field.to_field_name not in (None, model._meta.pk.name) else "pk"
+    key = pickable_key(model, to_field)
+    if key not in PICKABLE or field.queryset.order_by()[:MAX_LISTED_CHOICES + 1].count() <= MAX_LISTED_CHOICES:
+        return
+    widget = MultiPickerInput if isinstance(field, ModelMultipleChoiceField) else PickerInput
+    css = field.widget.attrs.get("class", "")
+    css = "form-control form-control-sm" if "form-check" in css or "form-select" in css or not css else css
+    field.widget = widget(attrs={**field.widget.attrs, "class": css}, pick_key=key)
+    if widget is MultiPickerInput and not field.help_text:
+        field.help_text = gettext_lazy("Type a name, then pick; several are separated by commas.")
 
 
 def _prefill_single_choice(form, name, field):

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput, NaturalKeyField
+from core.forms import PICKABLE, DateInput, NaturalKeyField, pickable_key
 from organizations.models import Enterprise, PartyOrganization, Region
 
 from .models import (
@@ -17,6 +17,10 @@ from .models import (
     Visit,
     check_meeting_attendees,
 )
+
+# Instructors are picked by id (their ID number is sensitive): a province's instructors are too many for a
+# dropdown, so the forms' instructor fields become pickers there (core.views._pick_when_many).
+PICKABLE.setdefault(pickable_key(Instructor, "pk"), (Instructor, "pk"))
 
 
 class InstructorForm(forms.ModelForm):

@@ -27,8 +27,21 @@
       menu.classList.add("d-none"); menu.replaceChildren(); active = -1; items = [];
       input.setAttribute("aria-expanded", "false");
     }
+    var multiple = input.dataset.pickerMultiple === "1";  // several keys, comma-separated (MultiPickerInput)
+    function tokens() { return input.value.split(/[,，、;；\s]+/).filter(function (t) { return t; }); }
+    function typed() {  // the text being searched: the whole box, or its last key for a multiple picker
+      if (!multiple) { return input.value.trim(); }
+      return /[,，、;；\s]$/.test(input.value) ? "" : (tokens().pop() || "");
+    }
     function choose(item) {
-      input.value = item.key;
+      if (multiple) {
+        var keys = tokens();
+        if (typed()) { keys.pop(); }
+        if (keys.indexOf(item.key) < 0) { keys.push(item.key); }
+        input.value = keys.join(", ") + ", ";
+      } else {
+        input.value = item.key;
+      }
       label.textContent = item.label;
       close();
       input.dispatchEvent(new Event("change", { bubbles: true }));
@@ -39,12 +52,12 @@
       active = index;
     }
     function lookup(open) {
-      var text = input.value.trim();
+      var text = typed();
       return fetch(url + "?q=" + encodeURIComponent(text), { credentials: "same-origin",
                                                               headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : { results: [] }; })
         .then(function (data) {
-          if (text !== input.value.trim()) { return; }  // an older answer
+          if (text !== typed()) { return; }  // an older answer
           var exact = data.results.filter(function (item) { return item.key === text; })[0];
           label.textContent = exact ? exact.label : "";
           if (!open) { return; }

@@ -67,3 +67,30 @@ def test_the_applicant_page_offers_the_next_stage_and_finds_a_namesake_introduce
     assert [label for label in labels if "王芳" in label] == [
         f"王芳（身份证号尾号 {second.id_number[-4:]}）· {world.org_a.name}"]
     page.screenshot(path=str(ARTIFACTS / "applicant_introducer_1440.png"), full_page=True)
+
+
+def test_an_editor_of_many_instructors_picks_a_meetings_attendees_one_after_another(page, world, monkeypatch):
+    from core import views as core_views  # noqa: PLC0415
+    from instructors.models import Meeting  # noqa: PLC0415
+    from tests.instructors.helpers import make_instructor  # noqa: PLC0415
+
+    monkeypatch.setattr(core_views, "MAX_LISTED_CHOICES", 2)  # as with a province's instructors
+    first, _other, second = (make_instructor(world.county_a, name=name) for name in ("黄明", "黄亮", "周红"))
+    make_user("region_editor", region=world.county_a, username="county_ed", password=PASSWORD)
+    login(page, "county_ed")
+    page.goto(page.base_url + "/instructors/meetings/add/")
+    page.fill("#id_region", world.county_a.code)
+    page.fill("#id_held_on", "2026-10-15")
+    page.fill("#id_topic", "十月指导员例会")
+    attendees = page.locator("#id_attendees")
+    attendees.click()
+    attendees.type("黄明")
+    page.locator("[data-testid=picker-option]", has_text="黄明").click()
+    expect(attendees).to_have_value(f"{first.pk}, ")
+    attendees.type("周")
+    page.locator("[data-testid=picker-option]", has_text="周红").click()
+    expect(attendees).to_have_value(f"{first.pk}, {second.pk}, ")
+    page.screenshot(path=str(ARTIFACTS / "picker_meeting_attendees.png"), full_page=True)
+    page.locator("[data-testid=object-form] button[type=submit]").click()
+    page.wait_for_url("**/instructors/meetings/**")
+    assert set(Meeting.objects.get(topic="十月指导员例会").attendees.all()) == {first, second}

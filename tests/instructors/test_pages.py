@@ -292,3 +292,36 @@ def test_meeting_and_training_pages_refuse_other_countys_regions_and_instructors
     response = client.post("/instructors/trainings/add/", {
         "title": "越权培训", "region": world.county_b.code, "held_on": "2026-10-01", "attendees": [theirs.pk]})
     assert response.status_code == 200 and not Training.objects.filter(title="越权培训").exists()
+
+
+def test_with_more_instructors_than_a_dropdown_holds_the_forms_pick_them_and_still_save(world, monkeypatch):
+    """A province's 160,000 instructors made the visit and assignment forms 9 MB and the meeting form 36 MB (a
+    dropdown, a checkbox each). Past MAX_LISTED_CHOICES in the user's scope they are pickers of the id."""
+    import re  # noqa: PLC0415
+
+    from core import views as core_views  # noqa: PLC0415
+    from instructors.models import Meeting  # noqa: PLC0415
+
+    one, two, three = (make_instructor(world.county_a, name=f"指导员{i}") for i in (1, 2, 3))
+    outside = make_instructor(world.county_b, name="外县指导员")
+    client = client_for(world.editor_a)
+    assert '<select name="instructor"' in client.get("/instructors/visits/add/").content.decode()  # a few: a list
+    monkeypatch.setattr(core_views, "MAX_LISTED_CHOICES", 2)
+    for url in ("/instructors/visits/add/", "/instructors/assignments/add/"):
+        form = client.get(url).content.decode()
+        assert re.search(r'<input type="text" name="instructor"[^>]*data-picker="/pick/instructors.instructor.pk/"',
+                         form), url
+        assert "指导员1" not in form
+    picked = client.get("/pick/instructors.instructor.pk/", {"q": "指导员"}).json()["results"]
+    assert {item["key"] for item in picked} == {str(one.pk), str(two.pk), str(three.pk)}  # not the other county's
+    form = client.get("/instructors/meetings/add/").content.decode()
+    assert re.search(r'<input type="text" name="attendees"[^>]*data-picker-multiple="1"', form)
+    response = client.post("/instructors/meetings/add/", {
+        "region": world.county_a.code, "held_on": "2026-10-15", "topic": "十月例会",
+        "attendees": f"{one.pk}, {three.pk}，"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert set(Meeting.objects.get(topic="十月例会").attendees.all()) == {one, three}
+    refused = client.post("/instructors/meetings/add/", {
+        "region": world.county_a.code, "held_on": "2026-10-16", "topic": "十一月例会", "attendees": f"{outside.pk}"})
+    assert refused.status_code == 200 and not Meeting.objects.filter(topic="十一月例会").exists()
+    assert f'value="{outside.pk}"' in refused.content.decode()  # the form is shown again with what was typed
