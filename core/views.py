@@ -205,10 +205,12 @@ def active_filters(filterset) -> int:
     form = filterset.form
     if not form.is_valid():
         return len(form.errors)
+
     def empty(value):
         return value is None or value == "" or (isinstance(value, (list, tuple, set, models.QuerySet)) and not value)
 
     return sum(1 for value in form.cleaned_data.values() if not empty(value))
+
 
 class ObjectListView(ScopedObjectMixin, View):
     """Filtered (django-filter), sorted (`?sort=col` / `?sort=-col`), paginated list with CSV/XLSX export."""
@@ -523,12 +525,11 @@ def pick_instead_of_listing(form):
     """A dropdown of objects a picker can answer by their natural key (region and organization codes, USCCs)
     becomes that picker (`PickerInput`, scoped search): a province's register holds a million enterprises and
     150,000 organizations, and a dropdown of them is a page of 90 MB. The submitted value is the same key, so
-    the field, its validation and the query string are unchanged."""
+    the field, its validation and the query string are unchanged. (Objects picked by id: `_pick_when_many`.)"""
     for field in form.fields.values():
-        if isinstance(field, ModelChoiceField) and not isinstance(field, ModelMultipleChoiceField):
-            key = pickable_key(field.queryset.model, field.to_field_name or "pk")
-            if key in PICKABLE and not isinstance(field.widget, PickerInput):
-                field.widget = PickerInput(attrs=field.widget.attrs, pick_key=key)
+        key = _picker_key(field)
+        if key and not key.endswith(".pk") and not isinstance(field, ModelMultipleChoiceField):
+            _use_picker(field, key)
     return form
 
 
@@ -553,13 +554,23 @@ def _pick_when_many(field):
     """A dropdown or checkbox list of objects that are picked by id (instructors: 160,000 in a province, a form of
     9–36 MB) becomes the picker of their id when the user's scope holds more than MAX_LISTED_CHOICES of them: a
     county's few dozen stay a dropdown, as before; an instructor filing their own visit keeps their name."""
+    key = _picker_key(field)
+    if key and field.queryset.order_by()[:MAX_LISTED_CHOICES + 1].count() > MAX_LISTED_CHOICES:
+        _use_picker(field, key)
+
+
+def _picker_key(field):
+    """The key (core.forms.PICKABLE) of the picker that can stand in for this dropdown or checkbox list, or None."""
     if not isinstance(field, ModelChoiceField) or isinstance(field.widget, PickerInput):
-        return
+        return None
     model = field.queryset.model
     to_field = field.to_field_name if field.to_field_name not in (None, model._meta.pk.name) else "pk"
     key = pickable_key(model, to_field)
-    if key not in PICKABLE or field.queryset.order_by()[:MAX_LISTED_CHOICES + 1].count() <= MAX_LISTED_CHOICES:
-        return
+    return key if key in PICKABLE else None
+
+
+def _use_picker(field, key):
+    """Put the picker of `key` in place of the field's dropdown (several keys for a multiple choice)."""
     widget = MultiPickerInput if isinstance(field, ModelMultipleChoiceField) else PickerInput
     css = field.widget.attrs.get("class", "")
     css = "form-control form-control-sm" if "form-check" in css or "form-select" in css or not css else css

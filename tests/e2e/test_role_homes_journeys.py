@@ -103,12 +103,16 @@ def test_a_secretary_sees_no_region_pages_and_lists_do_not_wrap_dates(page, worl
     shoot(page, f"enterprise_list_{size}")
 
 
-def test_on_a_phone_a_list_scrolls_sideways_under_its_name_column(page, world):
-    page.set_viewport_size({"width": 390, "height": 844})
-    editor = make_user("region_editor", region=world.county_a, username="ed_sticky", password=PASSWORD)
+def editor_on_the_enterprise_list_by_phone(page, world, username):
+    page.set_viewport_size(dict(zip(("width", "height"), SIZES["phone"])))
+    editor = make_user("region_editor", region=world.county_a, username=username, password=PASSWORD)
     EnterpriseFactory(region=world.town_a, name="黔城物流园区管理服务有限责任公司")
     login(page, editor.username)
     page.goto(page.base_url + "/organizations/enterprises/")
+
+
+def test_on_a_phone_a_list_scrolls_sideways_under_its_name_column(page, world):
+    editor_on_the_enterprise_list_by_phone(page, world, "ed_sticky")
     name = page.locator("[data-testid=object-table] tbody tr").first.locator("td").first
     uscc = page.locator("[data-testid=object-table] tbody tr").first.locator("td").nth(1)
     header = page.locator("[data-testid=object-table] thead th").first
@@ -125,11 +129,7 @@ def test_on_a_phone_a_list_scrolls_sideways_under_its_name_column(page, world):
 
 
 def test_on_a_phone_the_filters_fold_away_above_the_list_and_open_when_used(page, world):
-    page.set_viewport_size({"width": 390, "height": 844})
-    editor = make_user("region_editor", region=world.county_a, username="ed_filters", password=PASSWORD)
-    EnterpriseFactory(region=world.town_a, name="黔城物流园区管理服务有限责任公司")
-    login(page, editor.username)
-    page.goto(page.base_url + "/organizations/enterprises/")
+    editor_on_the_enterprise_list_by_phone(page, world, "ed_filters")
     form, toggle = page.locator("[data-testid=filter-form]"), page.locator("[data-testid=filter-toggle]")
     assert not form.is_visible() and toggle.is_visible()
     first_row = page.locator("[data-testid=object-table] tbody tr").first
